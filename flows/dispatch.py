@@ -1,0 +1,38 @@
+"""Which flow handles which event, and the once-only delivery rule (an event delivered twice
+starts one run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flows.generation import generate_episode, generate_images, generate_story
+from mangaflow.bootstrap import get_container
+from mangaflow.domain.events import (
+    DomainEvent,
+    EpisodeGenerationRequested,
+    ImageGenerationRequested,
+    StoryGenerationRequested,
+)
+
+FLOWS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    StoryGenerationRequested.detail_type: generate_story,
+    EpisodeGenerationRequested.detail_type: generate_episode,
+    ImageGenerationRequested.detail_type: generate_images,
+}
+
+
+def run_once(event: DomainEvent) -> Any:
+    """Run the event's flow unless this event id already ran (or is running).
+    A failed run releases its claim so the event can be delivered again."""
+    repo = get_container().repo
+    if not repo.claim_event(event.event_id, event.detail_type):
+        return None
+    try:
+        return FLOWS[event.detail_type](event.detail())
+    except BaseException:
+        repo.release_event(event.event_id)
+        raise
+
+
+HANDLERS: dict[str, Callable[[DomainEvent], Any]] = {name: run_once for name in FLOWS}

@@ -1,0 +1,80 @@
+"""The generation flows. Each stage ends by publishing the next domain event; the event bus
+decides how the next flow runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.hooks import mark_request_failed
+from mangaflow.bootstrap import get_container
+from mangaflow.domain import keys
+from mangaflow.domain.events import (
+    EpisodeCompleted,
+    EpisodeGenerationRequested,
+    ImageGenerationRequested,
+    StoryGenerationRequested,
+)
+from mangaflow.services import panels, status
+from tasks import generation as t
+from tasks.policy import with_policy
+
+_HOOKS: dict[str, Any] = {"on_failure": [mark_request_failed], "on_crashed": [mark_request_failed]}
+
+
+@flow(name="generate-story", **_HOOKS)
+def generate_story(event: dict[str, Any]) -> str:
+    """Insights and story bible for a request; publishes ``Episode Generation Requested``."""
+    ev = StoryGenerationRequested.model_validate(event)
+    c = get_container()
+    log = get_run_logger()
+    insights = with_policy(t.gather_insights, c.settings)(ev.request_id)
+    story_id = with_policy(t.write_story, c.settings)(ev.request_id, insights)
+    log.info("story %s written for request %s", story_id, ev.request_id)
+    c.bus.publish(EpisodeGenerationRequested(
+        userId=ev.user_id, requestId=ev.request_id, storyId=story_id, episodeNumber=1,
+        storyS3Key=keys.story_md(ev.user_id, story_id),
+    ))  # fmt: skip
+    return story_id
+
+
+@flow(name="generate-episode", **_HOOKS)
+def generate_episode(event: dict[str, Any]) -> str:
+    """Episode script N of a story; publishes ``Image Generation Requested``."""
+    ev = EpisodeGenerationRequested.model_validate(event)
+    c = get_container()
+    episode_id = with_policy(t.write_episode, c.settings)(
+        ev.request_id, ev.story_id, ev.episode_number
+    )
+    c.bus.publish(ImageGenerationRequested(
+        userId=ev.user_id, requestId=ev.request_id, storyId=ev.story_id, episodeId=episode_id,
+        episodeS3Key=keys.episode_md(ev.user_id, ev.story_id, ev.episode_number),
+    ))  # fmt: skip
+    return episode_id
+
+
+@flow(name="generate-images", task_runner=ThreadPoolTaskRunner(max_workers=16), **_HOOKS)
+def generate_images(event: dict[str, Any]) -> dict[str, Any]:
+    """Every panel drawn concurrently (bounded by the provider's slots), then lettering and
+    export; marks the request COMPLETED and publishes ``Episode Generation Completed``."""
+    ev = ImageGenerationRequested.model_validate(event)
+    c = get_container()
+    c.repo.mark_stage(ev.request_id, "images")
+    numbers = panels.panel_numbers(c, ev.episode_id)
+    c.progress.stage(ev.request_id, "images", f"{len(numbers)} panels, {c.image_limit} at once")
+    draw = with_policy(t.draw_panel, c.settings)
+    futures = [draw.submit(ev.request_id, ev.episode_id, n) for n in numbers]
+    for done, future in enumerate(as_completed(futures), start=1):
+        future.result()
+        c.progress.panels(ev.request_id, done, len(numbers))
+    exports = with_policy(t.letter_episode, c.settings)(ev.request_id, ev.episode_id)
+    status.complete(c, ev.request_id)
+    c.progress.stage(ev.request_id, "done")
+    c.bus.publish(EpisodeCompleted(
+        userId=ev.user_id, requestId=ev.request_id, storyId=ev.story_id, episodeId=ev.episode_id,
+        pdfS3Key=exports["pdf"], cbzS3Key=exports["cbz"],
+    ))  # fmt: skip
+    return exports

@@ -1,0 +1,32 @@
+"""``generate_manga``: one request end to end (preferences → PDF/CBZ) through the inline bus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.dispatch import HANDLERS
+from mangaflow.adapters.events.inline import InlineEventBus
+from mangaflow.bootstrap import get_container
+from mangaflow.errors import ConfigError
+from mangaflow.services.submit import submit_preferences
+
+
+@flow(name="generate-manga")
+def generate_manga(
+    preferences: dict[str, Any], user_id: str = "local", seed: int = 0,
+    request_id: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Submit the preferences (or pick up ``request_id`` already submitted) and run story,
+    episode 1 and images in this process. Stage failures mark the request FAILED through the
+    stage flows' hooks and are raised here."""
+    c = get_container()
+    if not isinstance(c.bus, InlineEventBus):
+        raise ConfigError("generate_manga needs MANGAFLOW_EVENT_BUS=inline")
+    if request_id is None:
+        request_id = submit_preferences(c, user_id, preferences, seed=seed).request_id
+    c.bus.drain(HANDLERS)
+    req = c.repo.get_request(request_id)
+    return {"request_id": request_id, "status": req.status, "episode_id": req.episode_id,
+            "story_id": req.story_id}  # fmt: skip

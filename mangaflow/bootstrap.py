@@ -1,0 +1,118 @@
+"""The composition root: Settings → wired adapters and services. Every dependency can be
+overridden (tests pass their own providers or storage)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from mangaflow.config import Settings, get_settings
+from mangaflow.errors import ConfigError
+from mangaflow.ports import BlobStore, EventBus, ImageModel, ItemTable, TasteInsights, TextModel
+from mangaflow.repository import Repository
+
+
+class NullProgress:
+    """Progress sink that ignores everything (the default outside the CLI)."""
+
+    def stage(self, request_id: str, stage: str, detail: str = "") -> None:
+        pass
+
+    def panels(self, request_id: str, done: int, total: int) -> None:
+        pass
+
+
+@dataclass
+class Container:
+    """Everything a service needs, built once per process (or per test)."""
+
+    settings: Settings
+    table: ItemTable
+    blobs: BlobStore
+    bus: EventBus
+    text: TextModel
+    image: ImageModel
+    insights: TasteInsights
+    progress: Any = field(default_factory=NullProgress)
+
+    def __post_init__(self) -> None:
+        self.repo = Repository(self.table)
+        limit = min(self.settings.image_concurrency, max(1, self.image.max_concurrency))
+        # A per-provider limit shared by every request this process runs.
+        self.image_slots = threading.BoundedSemaphore(limit)
+        self.image_limit = limit
+
+    @property
+    def provider_labels(self) -> dict[str, str]:
+        return {"text": self.text.name, "image": self.image.name, "insights": self.insights.name}
+
+    @property
+    def offline(self) -> bool:
+        return self.text.offline and self.image.offline
+
+
+def _table(settings: Settings) -> ItemTable:
+    if settings.table_backend == "sqlite":
+        from mangaflow.adapters.storage.sqlite import SqliteItemTable
+
+        return SqliteItemTable(settings.db_path)
+    raise ConfigError(f"table backend {settings.table_backend!r} is not available in this build")
+
+
+def _blobs(settings: Settings) -> BlobStore:
+    if settings.blob_backend == "local":
+        from mangaflow.adapters.storage.localfs import LocalBlobStore
+
+        return LocalBlobStore(settings.blob_root)
+    raise ConfigError(f"blob backend {settings.blob_backend!r} is not available in this build")
+
+
+def _bus(settings: Settings) -> EventBus:
+    if settings.event_bus == "inline":
+        from mangaflow.adapters.events.inline import InlineEventBus
+
+        return InlineEventBus()
+    raise ConfigError(f"event bus {settings.event_bus!r} is not available in this build")
+
+
+def build(settings: Settings | None = None, **overrides: Any) -> Container:
+    """Wire a container from settings; keyword overrides replace any part."""
+    from mangaflow.registry import load_registry
+
+    settings = settings or get_settings()
+    parts: dict[str, Any] = dict(overrides)
+    if not {"text", "image", "insights"} <= parts.keys():
+        registry = load_registry()
+        parts.setdefault("text", registry.create_text(settings.text_provider, settings))
+        parts.setdefault("image", registry.create_image(settings.image_provider, settings))
+        parts.setdefault(
+            "insights", registry.create_insights(settings.insights_provider, settings)
+        )
+    if "table" not in parts:
+        parts["table"] = _table(settings)
+    if "blobs" not in parts:
+        parts["blobs"] = _blobs(settings)
+    if "bus" not in parts:
+        parts["bus"] = _bus(settings)
+    return Container(settings=settings, **parts)
+
+
+_current: Container | None = None
+_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    """The process-wide container (built from settings on first use)."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = build()
+        return _current
+
+
+def set_container(container: Container | None) -> None:
+    """Install a container for this process (``None`` resets to lazy build)."""
+    global _current
+    with _lock:
+        _current = container

@@ -1,0 +1,291 @@
+"""``mangaflow``: generate manga episodes and inspect runs from the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mangaflow.errors import MangaFlowError, ValidationError
+
+app = typer.Typer(
+    name="mangaflow",
+    help="MangaFlow: personalized manga, from preferences to a lettered PDF and CBZ.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/bold red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings() -> Any:
+    from mangaflow.config import get_settings
+
+    try:
+        return get_settings()
+    except MangaFlowError as exc:
+        _fail(exc.message, 2)
+    except Exception as exc:  # pydantic-settings reports bad MANGAFLOW_* values
+        _fail(f"invalid MANGAFLOW_* setting: {exc}", 2)
+
+
+def _container(settings: Any, **overrides: Any) -> Any:
+    from mangaflow.bootstrap import build, set_container
+
+    try:
+        container = build(settings, **overrides)
+    except MangaFlowError as exc:
+        _fail(exc.message, 2)
+    set_container(container)
+    return container
+
+
+def _parse_character(raw: str) -> dict[str, str]:
+    parts = [p.strip() for p in raw.split(":", 2)]
+    out = {"name": parts[0]}
+    if len(parts) > 1 and parts[1]:
+        out["role"] = parts[1]
+    if len(parts) > 2 and parts[2]:
+        out["appearance"] = parts[2]
+    return out
+
+
+@app.command()
+def generate(
+    genre: Annotated[list[str], typer.Option("--genre", "-g", help="Genre (1-5), repeatable.")],
+    theme: Annotated[list[str], typer.Option("--theme", "-t", help="Theme (1-5), repeatable.")],
+    art_style: Annotated[str, typer.Option(help="Art style, e.g. 'Black and White'.")],
+    audience: Annotated[str, typer.Option(help="Target audience, e.g. Teens.")],
+    rating: Annotated[str, typer.Option(help="Content rating: G, PG, PG-13, R, NC-17.")],
+    seed: Annotated[int, typer.Option(help="Seed: same preferences + seed = same story.")] = 0,
+    pages: Annotated[int, typer.Option(help="Pages per episode (1-24).")] = 8,
+    direction: Annotated[str, typer.Option(help="Reading direction: rtl, ltr, vertical.")] = "rtl",
+    language: Annotated[str, typer.Option(help="Output language code.")] = "en",
+    character: Annotated[
+        list[str] | None,
+        typer.Option("--character", "-c", help="'Name:role:appearance', up to 6, repeatable."),
+    ] = None,
+    notes: Annotated[str, typer.Option(help="Free-text notes (≤500 chars), used as data.")] = "",
+    out: Annotated[
+        Path | None, typer.Option(help="Copy story.md, episode.md, panels, PDF and CBZ here.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="User id (default MANGAFLOW_USER_ID).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
+) -> None:
+    """Generate one manga episode end to end: insights, story, episode, panels, PDF and CBZ."""
+    from mangaflow.domain.preferences import parse_preferences
+
+    data: dict[str, Any] = {
+        "genres": genre, "themes": theme, "artStyle": art_style, "targetAudience": audience,
+        "contentRating": rating, "language": language, "readingDirection": direction,
+        "pagesPerEpisode": pages, "characters": [_parse_character(c) for c in character or []],
+        "notes": notes,
+    }  # fmt: skip
+    try:
+        prefs = parse_preferences(data)  # before anything touches the disk
+    except ValidationError as exc:
+        _fail(_cli_field_names(str(exc)), 2)
+    settings = _settings()
+    if out is not None and out.exists() and not out.is_dir():
+        _fail(f"--out {out} exists and is not a directory", 2)
+
+    from mangaflow.runtime import prepare_prefect_env
+
+    prepare_prefect_env(settings, quiet=not verbose)
+    from mangaflow.progress import RichProgress
+
+    started = time.perf_counter()
+    with RichProgress(console) as progress:
+        c = _container(settings, progress=progress)
+        from mangaflow.services.submit import submit_preferences
+
+        req = submit_preferences(c, user or settings.user_id, prefs, seed=seed)
+        console.print(f"Request [bold]{req.request_id}[/bold] · providers: "
+                      + ", ".join(f"{k} {v}" for k, v in c.provider_labels.items()))  # fmt: skip
+        console.print("[dim]Starting Prefect (a local temporary server unless "
+                      "PREFECT_API_URL is set)…[/dim]")  # fmt: skip
+        from flows.manga import generate_manga
+
+        try:
+            generate_manga(prefs.wire(), user_id=req.user_id, seed=seed,
+                           request_id=req.request_id)  # fmt: skip
+        except Exception as exc:  # the request record holds the cause; show it, not a traceback
+            failed = c.repo.get_request(req.request_id)
+            progress.progress.stop()
+            _fail(f"request {req.request_id} {failed.status}: {failed.error or exc}")
+    final = c.repo.get_request(req.request_id)
+    if final.status != "COMPLETED" or not final.episode_id:
+        _fail(f"request {req.request_id} ended {final.status}: {final.error}")
+    paths = _deliver(c, final.episode_id, out)
+    elapsed = time.perf_counter() - started
+    _print_summary(c, final, paths, elapsed)
+
+
+def _cli_field_names(text: str) -> str:
+    """Point at the CLI option for each wire field named in a validation message."""
+    options = {
+        "genres": "--genre", "themes": "--theme", "artStyle": "--art-style",
+        "targetAudience": "--audience", "contentRating": "--rating",
+        "readingDirection": "--direction", "pagesPerEpisode": "--pages",
+        "characters": "--character", "notes": "--notes", "language": "--language",
+    }  # fmt: skip
+    lines = []
+    for line in text.splitlines():
+        field = line.strip().split(":", 1)[0].split("[", 1)[0].split(".", 1)[0]
+        hint = f" ({options[field]})" if line.startswith("  ") and field in options else ""
+        lines.append(line + hint)
+    return "\n".join(lines)
+
+
+def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
+    """Where the outputs are; with ``--out``, copies them there first."""
+    ep = c.repo.get_episode(episode_id)
+    story = c.repo.get_story(ep["storyId"])
+    blobs = c.blobs
+    items = {
+        "story": story["s3Key"], "episode": ep["s3Key"], "pdf": ep["pdfS3Key"],
+        "cbz": ep["cbzS3Key"],
+    }  # fmt: skip
+    if out is None:
+        return {k: blobs.locate(v) for k, v in items.items()}
+    out.mkdir(parents=True, exist_ok=True)
+    names = {"story": "story.md", "episode": "episode.md", "pdf": "episode.pdf",
+             "cbz": "episode.cbz"}  # fmt: skip
+    paths = {}
+    for kind, key in items.items():
+        target = out / names[kind]
+        target.write_bytes(blobs.get(key))
+        paths[kind] = str(target)
+    panel_dir = out / "panels"
+    if panel_dir.exists():
+        shutil.rmtree(panel_dir)
+    panel_dir.mkdir()
+    prefix = f"images/{ep['userId']}/{ep['storyId']}/{ep['number']}/generated/"
+    for key in blobs.list(prefix):
+        (panel_dir / key.rsplit("/", 1)[1]).write_bytes(blobs.get(key))
+    paths["panels"] = str(panel_dir)
+    return paths
+
+
+def _print_summary(c: Any, req: Any, paths: dict[str, str], elapsed: float) -> None:
+    ep = c.repo.get_episode(req.episode_id)
+    story = c.repo.get_story(ep["storyId"])
+    console.print()
+    console.print(f"[bold green]✓[/bold green] [bold]{story['title']}[/bold] — Episode "
+                  f"{ep['number']}: {ep['title']}  ({ep['pages']} pages, {ep['panels']} panels, "
+                  f"{elapsed:.1f} s)")  # fmt: skip
+    if c.offline:
+        console.print("[yellow]Offline providers: the story is template-written and the art "
+                      "procedural.[/yellow]")  # fmt: skip
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("output")
+    table.add_column("path", overflow="fold")
+    for kind in ("pdf", "cbz", "story", "episode", "panels"):
+        if kind in paths:
+            table.add_row(kind.upper() if kind in ("pdf", "cbz") else kind, paths[kind])
+    console.print(table)
+    _usage_table(req.usage)
+    # Plain lines last, easy to grep in scripts.
+    print(f"PDF: {paths['pdf']}")
+    print(f"CBZ: {paths['cbz']}")
+
+
+def _usage_table(usage: dict[str, Any]) -> None:
+    if not usage:
+        return
+    table = Table(title="Provider usage", show_header=True, header_style="bold")
+    for col in ("provider", "calls", "tokens in", "tokens out", "images", "cost USD"):
+        table.add_column(col, justify="right" if col != "provider" else "left")
+    for name, u in sorted(usage.items()):
+        table.add_row(name, str(int(u["calls"])), str(int(u["input_tokens"])),
+                      str(int(u["output_tokens"])), str(int(u["images"])),
+                      f"{u['cost_usd']:.4f}")  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def status(
+    request_id: Annotated[str, typer.Argument(help="The request id printed by generate.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a request's status, stage, error and provider usage."""
+    from mangaflow.errors import NotFound
+
+    c = _container(_settings())
+    try:
+        req = c.repo.get_request(request_id)
+    except NotFound:
+        _fail(f"no request {request_id}")
+    if as_json:
+        print(json.dumps(req.model_dump(mode="json"), indent=2))
+        return
+    colour = {"COMPLETED": "green", "FAILED": "red"}.get(req.status, "yellow")
+    console.print(f"request  {req.request_id}\nstatus   [{colour}]{req.status}[/{colour}]"
+                  f"\nstage    {req.stage}\ncreated  {req.created_at}\nupdated  {req.updated_at}")  # fmt: skip
+    if req.story_id:
+        console.print(f"story    {req.story_id}")
+    if req.episode_id:
+        ep = c.repo.get_episode(req.episode_id)
+        console.print(f"episode  {req.episode_id} (#{ep['number']}: {ep.get('title', '')})")
+        for key in ("pdfS3Key", "cbzS3Key"):
+            if ep.get(key):
+                console.print(f"{key[:3]}      {c.blobs.locate(ep[key])}")
+    if req.error:
+        console.print(f"[red]error    {req.error}[/red]", highlight=False)
+    for note in req.notes:
+        console.print(f"note     {note}")
+    _usage_table(req.usage or c.repo.usage_summary(request_id))
+
+
+@app.command("list")
+def list_(
+    user: Annotated[str | None, typer.Option(help="User id (default MANGAFLOW_USER_ID).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List stories with their episodes, and recent requests."""
+    settings = _settings()
+    c = _container(settings)
+    uid = user or settings.user_id
+    stories = c.repo.list_stories(uid)
+    requests = c.repo.list_requests(uid, limit=20)
+    if as_json:
+        data = {
+            "stories": [{**s, "episodes": c.repo.list_episodes(s["storyId"])} for s in stories],
+            "requests": [r.model_dump(mode="json") for r in requests],
+        }
+        print(json.dumps(data, indent=2, default=str))
+        return
+    if not stories and not requests:
+        console.print(f"No stories yet for user {uid}. Try: mangaflow generate --help")
+        return
+    table = Table(title=f"Stories of {uid}", header_style="bold")
+    for col in ("story id", "title", "episodes", "created"):
+        table.add_column(col)
+    for s in stories:
+        eps = c.repo.list_episodes(s["storyId"])
+        done = ", ".join(f"#{e['number']} {e.get('status', '')}" for e in eps)
+        table.add_row(s["storyId"], s["title"], done or "-", s["createdAt"])
+    console.print(table)
+    rt = Table(title="Recent requests", header_style="bold")
+    for col in ("request id", "status", "stage", "created", "error"):
+        rt.add_column(col, overflow="fold")
+    for r in requests:
+        rt.add_row(r.request_id, r.status, r.stage, r.created_at, (r.error or "")[:80])
+    console.print(rt)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""Domain models and pure rules: preferences, story bible, episode script, requests, events."""

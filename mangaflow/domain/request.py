@@ -1,0 +1,47 @@
+"""Generation requests and their status lifecycle.
+
+PENDING → PROCESSING (with the current stage) → COMPLETED or FAILED (with the error).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RequestStatus = Literal["PENDING", "PROCESSING", "COMPLETED", "FAILED"]
+RequestType = Literal["STORY", "EPISODE", "IMAGE", "REGENERATE"]
+Stage = Literal["queued", "insights", "story", "episode", "images", "lettering", "done"]
+
+TERMINAL: frozenset[str] = frozenset({"COMPLETED", "FAILED"})
+
+
+def utcnow() -> str:
+    """ISO-8601 UTC timestamp with milliseconds (sorts lexically)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class GenerationRequest(BaseModel):
+    """One run a user asked for, and where it stands."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    request_id: str
+    user_id: str
+    type: RequestType = "STORY"
+    status: RequestStatus = "PENDING"
+    stage: Stage = "queued"
+    error: str | None = None
+    story_id: str | None = None
+    episode_id: str | None = None
+    episode_number: int | None = None
+    seed: int = 0
+    created_at: str = Field(default_factory=utcnow)
+    updated_at: str = Field(default_factory=utcnow)
+    usage: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list, description="things worth telling the user")
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL

@@ -1,0 +1,107 @@
+"""One exception tree for MangaFlow.
+
+::
+
+    MangaFlowError
+    ├── ConfigError            settings are missing or inconsistent (message says which setting)
+    ├── ValidationError        bad input; ``details`` lists ``{"field", "message"}`` pairs
+    ├── NotFound               an id that does not exist (or belongs to another user)
+    ├── ProviderError          a model / insights provider failed
+    │   ├── ProviderUnavailable    5xx, timeouts, connection errors      (retryable)
+    │   ├── ProviderRateLimited    throttling, 429                       (retryable)
+    │   ├── ProviderAuthError      bad or missing credentials            (permanent)
+    │   ├── ContentRejected        the provider's content filter refused (permanent)
+    │   └── ProviderOutputError    output that stays invalid after repair (permanent)
+    └── StorageError           the item table or blob store failed
+        └── ConditionFailed        a conditional write lost (already exists / changed)
+
+Adapters map their SDK's errors at the boundary (``raise Mapped(...) from exc``).
+Retry policy acts on ``error.retryable``, never on message text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MangaFlowError(Exception):
+    """Base of every error MangaFlow raises on purpose."""
+
+    code = "internal_error"
+    retryable = False
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep errors picklable (Prefect persists task exceptions as results).
+        return (_rebuild, (type(self), self.message, self.details))
+
+
+def _rebuild(cls: type[MangaFlowError], message: str, details: Any) -> MangaFlowError:
+    return cls(message, details=details)
+
+
+class ConfigError(MangaFlowError):
+    code = "config_error"
+
+
+class ValidationError(MangaFlowError):
+    """Bad input. ``details`` is a list of ``{"field": ..., "message": ...}``."""
+
+    code = "validation_error"
+
+    @property
+    def fields(self) -> list[str]:
+        return [d["field"] for d in (self.details or [])]
+
+    def __str__(self) -> str:
+        if not self.details:
+            return self.message
+        lines = [self.message] + [f"  {d['field']}: {d['message']}" for d in self.details]
+        return "\n".join(lines)
+
+
+class NotFound(MangaFlowError):
+    code = "not_found"
+
+
+class ProviderError(MangaFlowError):
+    code = "provider_error"
+
+
+class ProviderUnavailable(ProviderError):
+    code = "provider_unavailable"
+    retryable = True
+
+
+class ProviderRateLimited(ProviderError):
+    code = "provider_rate_limited"
+    retryable = True
+
+
+class ProviderAuthError(ProviderError):
+    code = "provider_auth_error"
+
+
+class ContentRejected(ProviderError):
+    code = "content_rejected"
+
+
+class ProviderOutputError(ProviderError):
+    code = "provider_output_error"
+
+
+class StorageError(MangaFlowError):
+    code = "storage_error"
+
+
+class ConditionFailed(StorageError):
+    code = "condition_failed"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True when ``exc`` is a transient failure worth retrying."""
+    return isinstance(exc, MangaFlowError) and exc.retryable

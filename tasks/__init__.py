@@ -1,0 +1,1 @@
+"""Prefect tasks: retry/caching policy plus one call into a service each."""

@@ -1,0 +1,74 @@
+"""Test doubles at the provider edge: real offline providers wrapped to fail or to count."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from mangaflow.adapters.image.offline import OfflineImageModel
+from mangaflow.adapters.text.offline import OfflineTextModel
+
+from mangaflow.errors import MangaFlowError
+from mangaflow.ports import (
+    ImageModel,
+    ImageRequest,
+    ImageResult,
+    TextModel,
+    TextRequest,
+    TextResult,
+)
+
+
+class ScriptedText(TextModel):
+    """The offline writer, except that the first ``failures`` calls raise ``error``."""
+
+    name = "scripted"
+    offline = True
+
+    def __init__(self, failures: int = 0, error: type[MangaFlowError] | None = None) -> None:
+        self.inner = OfflineTextModel()
+        self.failures = failures
+        self.error = error
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def complete(self, request: TextRequest) -> TextResult:
+        with self._lock:
+            self.calls += 1
+            failing = self.error is not None and self.calls <= self.failures
+        if failing:
+            assert self.error is not None
+            raise self.error(f"scripted failure {self.calls}")
+        return self.inner.complete(request)
+
+
+class CountingImage(ImageModel):
+    """The offline artist, counting calls and the most calls in flight at once."""
+
+    name = "counting"
+    offline = True
+    max_concurrency = 64
+
+    def __init__(self, delay: float = 0.0, error: type[MangaFlowError] | None = None) -> None:
+        self.inner = OfflineImageModel()
+        self.delay = delay
+        self.error = error
+        self.calls = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+
+    def generate(self, request: ImageRequest) -> ImageResult:
+        with self._lock:
+            self.calls += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            if self.error is not None:
+                raise self.error("scripted image failure")
+            return self.inner.generate(request)
+        finally:
+            with self._lock:
+                self.in_flight -= 1

@@ -1,0 +1,121 @@
+"""The generation flows under a real Prefect server, on SQLite + local files."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows.dispatch import run_once
+from flows.generation import generate_images
+from flows.manga import generate_manga
+from mangaflow.adapters.insights.offline import OfflineInsights
+from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.domain.events import ImageGenerationRequested, StoryGenerationRequested
+from mangaflow.errors import ProviderAuthError, ProviderUnavailable
+from mangaflow.services.submit import submit_preferences
+from tests.conftest import VALID_PREFS, make_settings
+from tests.doubles import CountingImage, ScriptedText
+
+pytestmark = pytest.mark.slow
+SMALL = {**VALID_PREFS, "pagesPerEpisode": 2}
+
+
+def wire(tmp_path: Path, text: Any = None, image: Any = None, **settings: Any) -> Container:
+    c = build(
+        make_settings(tmp_path / "home", **settings),
+        text=text or ScriptedText(), image=image or CountingImage(), insights=OfflineInsights(),
+    )
+    set_container(c)
+    return c
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", data))
+
+
+def test_one_episode_end_to_end(tmp_path: Path) -> None:
+    c = wire(tmp_path)
+    result = generate_manga(VALID_PREFS, user_id="alice", seed=7)
+    req = c.repo.get_request(result["request_id"])
+    assert (req.status, req.stage, req.error) == ("COMPLETED", "done", None)
+    ep = c.repo.get_episode(req.episode_id, user_id="alice")
+    pdf = c.blobs.get(ep["pdfS3Key"])
+    assert pdf.startswith(b"%PDF") and pdf_pages(pdf) == 1 + 8
+    with zipfile.ZipFile(io.BytesIO(c.blobs.get(ep["cbzS3Key"]))) as z:
+        pages = [n for n in z.namelist() if n.startswith("page-")]
+        assert len(pages) == 8 and "ComicInfo.xml" in z.namelist()
+    assert "offline" in c.blobs.get(c.repo.get_story(req.story_id)["s3Key"]).decode()
+    panels = c.blobs.list(f"images/alice/{req.story_id}/1/generated/")
+    assert len(panels) == ep["panels"] >= 8
+    assert req.usage["image/offline"]["images"] == ep["panels"]
+    assert req.usage["text/offline"]["calls"] == 2
+
+
+def test_transient_text_failures_are_retried(tmp_path: Path) -> None:
+    text = ScriptedText(failures=2, error=ProviderUnavailable)
+    c = wire(tmp_path, text=text)
+    result = generate_manga(SMALL, user_id="alice")
+    assert c.repo.get_request(result["request_id"]).status == "COMPLETED"
+    assert text.calls == 2 + 2  # two failures, then the story and the episode
+
+
+def test_permanent_failure_fails_fast_and_marks_the_request(tmp_path: Path) -> None:
+    text = ScriptedText(failures=99, error=ProviderAuthError)
+    c = wire(tmp_path, text=text)
+    req = submit_preferences(c, "alice", SMALL)
+    with pytest.raises(ProviderAuthError):
+        generate_manga(SMALL, user_id="alice", request_id=req.request_id)
+    failed = c.repo.get_request(req.request_id)
+    assert failed.status == "FAILED" and failed.stage == "story"
+    assert "ProviderAuthError" in (failed.error or "") and "scripted failure" in failed.error
+    assert text.calls == 1  # not retried
+
+
+def test_image_failures_after_retries_mark_the_request_failed(tmp_path: Path) -> None:
+    image = CountingImage(error=ProviderUnavailable)
+    c = wire(tmp_path, image=image, retries=1)
+    req = submit_preferences(c, "alice", SMALL)
+    with pytest.raises(ProviderUnavailable):
+        generate_manga(SMALL, user_id="alice", request_id=req.request_id)
+    failed = c.repo.get_request(req.request_id)
+    assert (failed.status, failed.stage) == ("FAILED", "images")
+    assert "ProviderUnavailable" in (failed.error or "")
+
+
+def test_rerun_does_not_redraw_finished_panels(tmp_path: Path) -> None:
+    image = CountingImage()
+    c = wire(tmp_path, image=image)
+    result = generate_manga(SMALL, user_id="alice")
+    drawn = image.calls
+    req = c.repo.get_request(result["request_id"])
+    c.repo.update_request(req.request_id, status="PROCESSING")  # as after a crash
+    before = c.blobs.get(c.repo.get_episode(req.episode_id)["pdfS3Key"])
+    generate_images(ImageGenerationRequested(userId="alice", requestId=req.request_id,
+                                             storyId=req.story_id,
+                                             episodeId=req.episode_id).detail())  # fmt: skip
+    assert image.calls == drawn  # nothing redrawn
+    assert c.repo.get_request(req.request_id).status == "COMPLETED"
+    assert c.blobs.get(c.repo.get_episode(req.episode_id)["pdfS3Key"])[:4] == before[:4]
+
+
+def test_the_same_event_delivered_twice_runs_once(tmp_path: Path) -> None:
+    text = ScriptedText()
+    c = wire(tmp_path, text=text)
+    req = submit_preferences(c, "alice", SMALL, publish=False)
+    event = StoryGenerationRequested(userId="alice", requestId=req.request_id)
+    assert run_once(event) is not None
+    assert run_once(event) is None
+    assert len(c.repo.list_stories("alice")) == 1 and text.calls == 1
+
+
+def test_panels_are_drawn_concurrently_within_the_limit(tmp_path: Path) -> None:
+    image = CountingImage(delay=0.2)
+    c = wire(tmp_path, image=image, image_concurrency=2)
+    result = generate_manga({**VALID_PREFS, "pagesPerEpisode": 3}, user_id="alice")
+    assert c.repo.get_request(result["request_id"]).status == "COMPLETED"
+    assert image.calls >= 6 and image.max_in_flight == 2
