@@ -28,9 +28,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
 
 from mangaflow.adapters.image.offline import OfflineImageModel  # noqa: E402
-from mangaflow.adapters.text.offline import OfflineTextModel  # noqa: E402
-
 from mangaflow.adapters.insights.offline import OfflineInsights  # noqa: E402
+from mangaflow.adapters.text.offline import OfflineTextModel  # noqa: E402
 from mangaflow.bootstrap import build, set_container  # noqa: E402
 from mangaflow.config import Settings  # noqa: E402
 from mangaflow.ports import (  # noqa: E402  # noqa: E402
@@ -74,7 +73,7 @@ class SlowImage(ImageModel):
 
 
 def run_once(args: argparse.Namespace, home: Path) -> dict[str, float]:
-    from flows.manga import generate_manga
+    from flows.manga import run_inline
 
     text = SlowText(args.text_latency)
     image = SlowImage(args.image_latency, args.concurrency)
@@ -84,7 +83,7 @@ def run_once(args: argparse.Namespace, home: Path) -> dict[str, float]:
     set_container(c)
     prefs = {**PREFS, "pagesPerEpisode": args.pages}
     started = time.perf_counter()
-    result = generate_manga(prefs, user_id="bench", seed=args.seed)
+    result = run_inline(prefs, user_id="bench", seed=args.seed)
     wall = time.perf_counter() - started
     assert result["status"] == "COMPLETED", result
     panels = image.calls

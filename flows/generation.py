@@ -58,19 +58,34 @@ def generate_episode(event: dict[str, Any]) -> str:
 
 @flow(name="generate-images", task_runner=ThreadPoolTaskRunner(max_workers=16), **_HOOKS)
 def generate_images(event: dict[str, Any]) -> dict[str, Any]:
-    """Every panel drawn concurrently (bounded by the provider's slots), then lettering and
-    export; marks the request COMPLETED and publishes ``Episode Generation Completed``."""
+    """Every panel drawn concurrently (bounded by the provider's slots); each page is lettered
+    as soon as its panels exist; then the PDF and CBZ. Marks the request COMPLETED and
+    publishes ``Episode Generation Completed``."""
     ev = ImageGenerationRequested.model_validate(event)
     c = get_container()
     c.repo.mark_stage(ev.request_id, "images")
-    numbers = panels.panel_numbers(c, ev.episode_id)
-    c.progress.stage(ev.request_id, "images", f"{len(numbers)} panels, {c.image_limit} at once")
+    pages = panels.panel_pages(c, ev.episode_id)  # page number -> its panel numbers
+    total = sum(len(p) for p in pages.values())
+    c.progress.stage(ev.request_id, "images", f"{total} panels, {c.image_limit} at once")
     draw = with_policy(t.draw_panel, c.settings)
-    futures = [draw.submit(ev.request_id, ev.episode_id, n) for n in numbers]
-    for done, future in enumerate(as_completed(futures), start=1):
+    letter = with_policy(t.letter_page, c.settings)
+    drawing = {
+        draw.submit(ev.request_id, ev.episode_id, n): (page, n)
+        for page, numbers in pages.items()
+        for n in numbers
+    }
+    waiting = {page: set(numbers) for page, numbers in pages.items()}
+    lettered = []
+    for done, future in enumerate(as_completed(list(drawing)), start=1):
         future.result()
-        c.progress.panels(ev.request_id, done, len(numbers))
-    exports = with_policy(t.letter_episode, c.settings)(ev.request_id, ev.episode_id)
+        page, n = drawing[future]
+        waiting[page].discard(n)
+        if not waiting[page]:
+            lettered.append(letter.submit(ev.request_id, ev.episode_id, page))
+        c.progress.panels(ev.request_id, done, total)
+    for future in lettered:
+        future.result()
+    exports = with_policy(t.export_episode, c.settings)(ev.request_id, ev.episode_id)
     status.complete(c, ev.request_id)
     c.progress.stage(ev.request_id, "done")
     c.bus.publish(EpisodeCompleted(

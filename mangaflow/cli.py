@@ -117,10 +117,10 @@ def generate(
                       + ", ".join(f"{k} {v}" for k, v in c.provider_labels.items()))  # fmt: skip
         console.print("[dim]Starting Prefect (a local temporary server unless "
                       "PREFECT_API_URL is set)…[/dim]")  # fmt: skip
-        from flows.manga import generate_manga
+        from flows.manga import run_inline
 
         try:
-            generate_manga(prefs.wire(), user_id=req.user_id, seed=seed,
+            run_inline(prefs.wire(), user_id=req.user_id, seed=seed,
                            request_id=req.request_id)  # fmt: skip
         except Exception as exc:  # the request record holds the cause; show it, not a traceback
             failed = c.repo.get_request(req.request_id)

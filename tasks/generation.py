@@ -34,6 +34,11 @@ def draw_panel(request_id: str, episode_id: str, panel_number: int) -> str:
     return panels.draw_panel(get_container(), request_id, episode_id, panel_number)
 
 
-@task(name="letter-episode", **_COMMON)
-def letter_episode(request_id: str, episode_id: str) -> dict[str, Any]:
-    return lettering.letter_episode(get_container(), request_id, episode_id)
+@task(name="letter-page", task_run_name="letter-page-{page_number}", **_COMMON)
+def letter_page(request_id: str, episode_id: str, page_number: int) -> str:
+    return lettering.letter_page(get_container(), request_id, episode_id, page_number)
+
+
+@task(name="export-episode", **_COMMON)
+def export_episode(request_id: str, episode_id: str) -> dict[str, Any]:
+    return lettering.export_episode(get_container(), request_id, episode_id)

@@ -7,7 +7,6 @@ import time
 
 from mangaflow.adapters.image.offline import OfflineImageModel
 from mangaflow.adapters.text.offline import OfflineTextModel
-
 from mangaflow.errors import MangaFlowError
 from mangaflow.ports import (
     ImageModel,

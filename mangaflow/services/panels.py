@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 
 from mangaflow.bootstrap import Container
+from mangaflow.compose.layouts import plan_layouts
 from mangaflow.domain import keys
-from mangaflow.domain.episode import Panel
+from mangaflow.domain.episode import EpisodeScript, Panel
 from mangaflow.domain.preferences import Preferences
 from mangaflow.domain.story import StoryBible
 from mangaflow.ports import CharacterLook, ImageRequest
@@ -15,11 +16,8 @@ from mangaflow.services import usage
 from mangaflow.services.episode import load_episode
 from mangaflow.services.story import load_story
 
-#: (width, height) requested per shot; lettering cover-crops into the layout's cells.
-SHOT_SIZES = {
-    "establishing": (1024, 576), "wide": (1024, 576), "medium": (768, 768),
-    "close-up": (768, 768), "extreme-close-up": (1024, 576), "action": (1024, 640),
-}  # fmt: skip
+#: Longest side of a requested panel image; the other side follows the layout cell's shape.
+MAX_SIDE = 1024
 NEGATIVE = "text, watermark, signature, extra limbs, deformed hands, blurry, lowres"
 _MOODS = {"Horror": "eerie", "Thriller": "tense", "Psychological": "eerie", "Comedy": "happy",
           "Romance": "happy", "Slice of Life": "happy", "Drama": "sad", "Military": "tense"}  # fmt: skip
@@ -29,9 +27,25 @@ def _stable(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "big")
 
 
+def image_size(cell_w: int, cell_h: int, max_side: int = MAX_SIDE) -> tuple[int, int]:
+    """The cell's shape scaled so its longer side is ``max_side``, in multiples of 64."""
+    scale = max_side / max(cell_w, cell_h)
+    return (max(64, round(cell_w * scale / 64) * 64), max(64, round(cell_h * scale / 64) * 64))
+
+
+def cell_sizes(script: EpisodeScript, direction: str) -> dict[int, tuple[int, int]]:
+    """Panel number → pixel size of its cell in the page layouts."""
+    sizes: dict[int, tuple[int, int]] = {}
+    for page, layout in zip(script.pages, plan_layouts(script.pages, direction), strict=True):
+        for panel, rect in zip(page.panels, layout.rects, strict=True):
+            sizes[panel.number] = (rect.w, rect.h)
+    return sizes
+
+
 def build_image_request(
-    bible: StoryBible, prefs: Preferences, panel: Panel, story_seed: int, prompt: str | None = None
-) -> ImageRequest:
+    bible: StoryBible, prefs: Preferences, panel: Panel, story_seed: int,
+    cell: tuple[int, int], prompt: str | None = None,
+) -> ImageRequest:  # fmt: skip
     """The request for one panel (pure: same inputs → same request)."""
     present = [ch for name in panel.characters if (ch := bible.character(name)) is not None]
     looks = [
@@ -51,7 +65,7 @@ def build_image_request(
     full = f"{style}. {panel.shot} shot. {text}. Setting: {bible.setting}."
     if bible_entries:
         full += f" Characters: {bible_entries}."
-    width, height = SHOT_SIZES[panel.shot]
+    width, height = image_size(*cell)
     # A stable seed per character keeps looks consistent where models take seeds.
     seed = present[0].seed if len(present) == 1 else _stable(story_seed, panel.number)
     mood = next((_MOODS[g] for g in prefs.genres if g in _MOODS), "neutral")
@@ -63,9 +77,10 @@ def build_image_request(
     )  # fmt: skip
 
 
-def panel_numbers(c: Container, episode_id: str) -> list[int]:
+def panel_pages(c: Container, episode_id: str) -> dict[int, list[int]]:
+    """Page number → the numbers of its panels."""
     _, script = load_episode(c, episode_id)
-    return [p.number for p in script.panels]
+    return {page.number: [p.number for p in page.panels] for page in script.pages}
 
 
 def draw_panel(c: Container, request_id: str, episode_id: str, panel_number: int) -> str:
@@ -79,7 +94,8 @@ def draw_panel(c: Container, request_id: str, episode_id: str, panel_number: int
     story_record, bible = load_story(c, story_id)
     prefs = Preferences.model_validate(story_record["preferences"])
     panel = next(p for p in script.panels if p.number == panel_number)
-    request = build_image_request(bible, prefs, panel, story_record.get("seed", 0))
+    cell = cell_sizes(script, prefs.reading_direction)[panel_number]
+    request = build_image_request(bible, prefs, panel, story_record.get("seed", 0), cell)
     with c.image_slots:
         result = c.image.generate(request)
     usage.record(c, request_id, "image", result.provider, result.usage)
