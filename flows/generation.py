@@ -56,7 +56,11 @@ def generate_episode(event: dict[str, Any]) -> str:
     return episode_id
 
 
-@flow(name="generate-images", task_runner=ThreadPoolTaskRunner(max_workers=16), **_HOOKS)
+# Wide enough for the largest per-provider limit; the provider's slots do the real bounding.
+_PANEL_RUNNER: Any = ThreadPoolTaskRunner(max_workers=16)
+
+
+@flow(name="generate-images", task_runner=_PANEL_RUNNER, **_HOOKS)
 def generate_images(event: dict[str, Any]) -> dict[str, Any]:
     """Every panel drawn concurrently (bounded by the provider's slots); each page is lettered
     as soon as its panels exist; then the PDF and CBZ. Marks the request COMPLETED and

@@ -122,6 +122,13 @@ def generate(
         try:
             run_inline(prefs.wire(), user_id=req.user_id, seed=seed,
                            request_id=req.request_id)  # fmt: skip
+        except KeyboardInterrupt:
+            from mangaflow.services import status as request_status
+
+            progress.progress.stop()
+            request_status.fail(c, req.request_id, "interrupted by the user (Ctrl-C)")
+            _fail(f"interrupted; request {req.request_id} marked FAILED. Panels already "
+                  f"drawn are kept.", 130)  # fmt: skip
         except Exception as exc:  # the request record holds the cause; show it, not a traceback
             failed = c.repo.get_request(req.request_id)
             progress.progress.stop()

@@ -10,10 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from mangaflow.errors import ConfigError
 
 
 def default_home() -> Path:
@@ -57,23 +55,6 @@ class Settings(BaseSettings):
         default=2, ge=0, le=5, description="Re-prompts when the LLM returns invalid JSON."
     )
     outline_episodes: int = Field(default=3, ge=1, le=24, description="Episodes in a new outline.")
-
-    # AWS (used when the backends say so)
-    table_name: str = Field(default="MangaPlatformTable", description="DynamoDB table name.")
-    bucket: str = Field(default="", description="S3 bucket for blobs (blob_backend=s3).")
-    aws_region: str = Field(default="us-east-1", description="AWS region.")
-    event_bus_name: str = Field(default="manga-events", description="EventBridge bus name.")
-
-    # Real providers (issue: real model providers)
-    openai_base_url: str = Field(default="", description="OpenAI-compatible base URL.")
-    openai_api_key: SecretStr = Field(default=SecretStr(""), description="Key for openai_base_url.")
-    qloo_api_key: SecretStr = Field(default=SecretStr(""), description="Qloo Insights API key.")
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Settings:
-        if self.blob_backend == "s3" and not self.bucket:
-            raise ConfigError("MANGAFLOW_BUCKET must be set when MANGAFLOW_BLOB_BACKEND=s3")
-        return self
 
     @property
     def db_path(self) -> Path:

@@ -10,6 +10,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -32,8 +33,8 @@ class RichProgress:
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
             MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False,
         )  # fmt: skip
-        self._current: int | None = None
-        self._panels: int | None = None
+        self._current: TaskID | None = None
+        self._panels: TaskID | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> RichProgress:

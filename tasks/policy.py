@@ -3,13 +3,16 @@ permanent ones fail at once. The decision acts on the exception type, never on i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from prefect import Task
 from prefect.tasks import exponential_backoff
 
 from mangaflow.config import Settings
 from mangaflow.errors import is_retryable
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -23,12 +26,13 @@ def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     return isinstance(exc, BaseException) and is_retryable(exc)
 
 
-def with_policy(task: Task[Any, Any], settings: Settings) -> Task[Any, Any]:
+def with_policy(task: Task[P, R], settings: Settings) -> Task[P, R]:
     """The task with the configured retries, backoff and jitter."""
     base = settings.retry_backoff_seconds
-    delays: Any = exponential_backoff(backoff_factor=base) if base > 0 else 0
+    if base <= 0:  # tests: retry at once
+        return task.with_options(retries=settings.retries, retry_delay_seconds=0)
     return task.with_options(
         retries=settings.retries,
-        retry_delay_seconds=delays,
-        retry_jitter_factor=settings.retry_jitter if base > 0 else None,
+        retry_delay_seconds=exponential_backoff(backoff_factor=base),
+        retry_jitter_factor=settings.retry_jitter,
     )

@@ -46,6 +46,9 @@ def write_story(c: Container, request_id: str, insights: dict[str, Any] | None =
         usage.record(c, request_id, "text", result.provider, result.usage)
 
     bible, result = _structured(c, StoryBible, request, count)
+    if c.text.offline and prefs.language != "en":
+        c.repo.add_note(request_id, f"the offline writer writes English only; language "
+                                    f"{prefs.language!r} needs a real text provider")  # fmt: skip
     story_id = uuid.uuid4().hex
     user = req.user_id
     c.blobs.put(keys.story_json(user, story_id), bible.model_dump_json(indent=2).encode(),

@@ -87,20 +87,44 @@ def test_image_failures_after_retries_mark_the_request_failed(tmp_path: Path) ->
     assert "ProviderUnavailable" in (failed.error or "")
 
 
-def test_rerun_does_not_redraw_finished_panels(tmp_path: Path) -> None:
+def test_a_rerun_redraws_only_missing_panels(tmp_path: Path) -> None:
     image = CountingImage()
     c = wire(tmp_path, image=image)
     result = generate_manga(SMALL, user_id="alice")
     drawn = image.calls
     req = c.repo.get_request(result["request_id"])
-    c.repo.update_request(req.request_id, status="PROCESSING")  # as after a crash
-    before = c.blobs.get(c.repo.get_episode(req.episode_id)["pdfS3Key"])
+    episode = c.repo.get_episode(req.episode_id)
+    panel_keys = c.blobs.list(f"images/alice/{req.story_id}/1/generated/")
+    kept = {k: c.blobs.get(k) for k in panel_keys[1:]}
+    Path(c.blobs.locate(panel_keys[0])).unlink()  # as if the run crashed before drawing it
+    Path(c.blobs.locate(episode["pdfS3Key"])).unlink()
+    c.repo.update_request(req.request_id, status="PROCESSING", stage="images")
+
     generate_images(ImageGenerationRequested(userId="alice", requestId=req.request_id,
                                              storyId=req.story_id,
                                              episodeId=req.episode_id).detail())  # fmt: skip
-    assert image.calls == drawn  # nothing redrawn
+
+    assert image.calls == drawn + 1  # only the missing panel
+    assert all(c.blobs.get(k) == data for k, data in kept.items())
+    assert c.blobs.exists(panel_keys[0]) and c.blobs.exists(episode["pdfS3Key"])
     assert c.repo.get_request(req.request_id).status == "COMPLETED"
-    assert c.blobs.get(c.repo.get_episode(req.episode_id)["pdfS3Key"])[:4] == before[:4]
+
+
+def test_a_crashed_flow_leaves_the_request_failed(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from prefect.states import Crashed
+
+    from flows.hooks import mark_request_failed
+
+    c = wire(tmp_path)
+    req = submit_preferences(c, "alice", SMALL, publish=False)
+    c.repo.mark_stage(req.request_id, "images")
+    run = SimpleNamespace(parameters={"event": {"requestId": req.request_id}})
+    mark_request_failed(None, run, Crashed(message="Execution was aborted by the runtime."))
+    crashed = c.repo.get_request(req.request_id)
+    assert (crashed.status, crashed.stage) == ("FAILED", "images")
+    assert "aborted by the runtime" in (crashed.error or "")
 
 
 def test_the_same_event_delivered_twice_runs_once(tmp_path: Path) -> None:

@@ -62,3 +62,23 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("generate", "status", "list"):
         assert command in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MANGAFLOW_TEXT_PROVIDER", "gpt9", "unknown text provider 'gpt9' (registered: offline)"),
+        ("MANGAFLOW_IMAGE_CONCURRENCY", "lots", "image_concurrency"),
+        ("MANGAFLOW_TABLE_BACKEND", "oracle", "table_backend"),
+    ],
+)
+def test_bad_settings_are_reported_not_raised(
+    variable: str, value: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("MANGAFLOW_HOME", str(home))
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(app, BASE)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not home.exists()
