@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from mangaflow.compose.fonts import AnyFont, get_font, line_height
+from mangaflow.compose.fonts import AnyFont, Role, get_font, line_height
 from mangaflow.compose.layouts import Rect
 from mangaflow.compose.staging import (
     FULL,
@@ -220,7 +220,7 @@ def _widths(font: AnyFont, text: str, kind: str, inner: Rect, size: int) -> list
 def _layout_line(ctx: _Ctx, line: DialogueLine, face: Face | None):
     """Best (score, box, font_size, lines) for ``line`` or None if it cannot fit."""
     kind = line.kind
-    role = "bold" if kind == "shout" else "text"
+    role: Role = "bold" if kind == "shout" else "text"
     fallback = None
     for size in range(MAX_SIZE[kind], MIN_SIZE - 1, -SIZE_STEP):
         font = get_font(size, role, line.text)
@@ -271,7 +271,8 @@ def _tail(ctx: _Ctx, kind: str, box: Rect, rim: int, face: Face | None):
     others = [t for t in ctx.taken if t != box]
     if kind == "thought":
         r0 = max(8.0, min(16.0, 0.18 * min(a, b)))
-        puffs, d = [], edge + (box.w / 2 - a) + 3
+        puffs: list[tuple[int, int, int]] = []
+        d = edge + (box.w / 2 - a) + 3
         for r in (r0, r0 * 0.68, r0 * 0.45):
             d += r + 2
             px, py = cx + ux * d, cy + uy * d

@@ -53,7 +53,7 @@ def load_art(
     """Decode panel ``number``'s image and cover-crop it to ``size`` (scale to fill, crop
     centre). Returns the fitted image and the visible part of the art (u0, v0, u1, v1)."""
     try:
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
         img.draft("RGB", size)  # JPEG: decode at a reduced scale when much larger
         img.load()
     except Exception as exc:  # noqa: BLE001 - any decoder error means unusable bytes

@@ -36,7 +36,7 @@ def pdf_title(story: StoryBible, episode: EpisodeScript) -> str:
 
 def page_jpeg(page: RenderedPage, quality: int = JPEG_QUALITY) -> bytes:
     """The page image re-encoded as JPEG (same pixels as ``page.png``, lossy)."""
-    img = Image.open(io.BytesIO(page.png))
+    img: Image.Image = Image.open(io.BytesIO(page.png))
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
     buf = io.BytesIO()
@@ -79,8 +79,10 @@ class _Writer:
     def height(self, text: str, size: float, *, bold: bool = False, width: float = 0) -> float:
         pdf = self.pdf
         pdf.set_font(self.family, "B" if bold else "", size)
-        return float(pdf.multi_cell(width or pdf.epw, size * 1.25, self.clean(text),
-                                    dry_run=True, output="HEIGHT"))  # fmt: skip
+        height = pdf.multi_cell(width or pdf.epw, size * 1.25, self.clean(text),
+                                dry_run=True, output="HEIGHT")  # fmt: skip
+        assert isinstance(height, (int, float))  # output="HEIGHT" returns just the height
+        return float(height)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -175,4 +177,3 @@ def write_pdf(
         pdf.start_section(f"Page {page.number}")
         pdf.image(io.BytesIO(jpeg), x=0, y=0, w=PAGE_W, h=h)  # JPEG is embedded as-is
     return bytes(pdf.output())
-

@@ -359,15 +359,16 @@ def _soft_background(
     for _ in range(10):
         x, y, r = rng.uniform(0, sw), rng.uniform(0, sh), rng.uniform(0.03, 0.08) * sw
         c = small.getpixel((int(min(sw - 1, max(0, x))), int(min(sh - 1, max(0, y)))))
+        assert isinstance(c, tuple)  # an RGB image's pixel is an (r, g, b) tuple
         sd.ellipse((x - r, y - r, x + r, y + r), fill=lighter(c, 0.35))
     small = Image.blend(small, Image.new("RGB", small.size, tint(WHITE)), 0.3).filter(
         ImageFilter.GaussianBlur(1.0)
     )
     # Smooth upscale to the output size only; pixel-doubling the rest is exact because the
     # canvas is box-reduced by ``ss`` at the end.
-    soft = small.resize((W // ss, H // ss), Image.BICUBIC)
+    soft = small.resize((W // ss, H // ss), Image.Resampling.BICUBIC)
     if ss > 1:
-        soft = soft.resize((W, H), Image.NEAREST)
+        soft = soft.resize((W, H), Image.Resampling.NEAREST)
     img.paste(soft)
 
 
@@ -527,11 +528,8 @@ def _layout_cast(
             k = {2: 0.24, 3: 0.32}.get(n, 0.36)
             lo, hi = min(pos), max(pos)
             pos = [0.5 - k + 2 * k * (p - lo) / (hi - lo) for p in pos]
-        order = sorted(pos)
-        gap = min(
-            [b - a for a, b in zip(order, order[1:], strict=False)]
-            + [2 * order[0], 2 * (1 - order[-1])]
-        )
+        xs = sorted(pos)
+        gap = min([b - a for a, b in zip(xs, xs[1:], strict=False)] + [2 * xs[0], 2 * (1 - xs[-1])])
         widest = max(lk.shoulder for lk in looks) + max(lk.limb for lk in looks)
         hh = min(H * 0.27, gap * W / (2 * widest) * 1.6)
     for i, look in enumerate(looks):
@@ -575,6 +573,7 @@ def _layout_cast(
 
 def _ground_shadow(img: Image.Image, d: ImageDraw.ImageDraw, x: float, y: float, r: float) -> None:
     px = img.getpixel((int(min(img.width - 1, max(0, x))), int(min(img.height - 1, max(0, y)))))
+    assert isinstance(px, tuple)  # the canvas is RGB: pixels are tuples
     d.ellipse((x - r, y - r * 0.22, x + r, y + r * 0.22), fill=darker(px[:3], 0.7))
 
 
@@ -642,7 +641,7 @@ def _hatching(
 ) -> None:
     """Diagonal hatching over the background (tension)."""
     step = s * (6 if dense else 9)
-    x = -H
+    x: float = -H
     while x < W:
         if rng.random() < 0.85:
             d.line([(x, H), (x + H * 0.8, 0)], fill=colour, width=max(1, int(s * 0.7)))
@@ -708,7 +707,7 @@ def _rain(d: ImageDraw.ImageDraw, W: int, H: int, rng: random.Random, s: int) ->
 
 @lru_cache(maxsize=8)
 def _radial_mask(size: tuple[int, int]) -> Image.Image:
-    g = Image.radial_gradient("L").resize(size, Image.BILINEAR)
+    g = Image.radial_gradient("L").resize(size, Image.Resampling.BILINEAR)
     return g
 
 
@@ -716,7 +715,7 @@ def _vignette(img: Image.Image, strength: float) -> None:
     """Darken the corners by multiplying with a radial gradient (eerie)."""
     small = (max(8, img.width // 8), max(8, img.height // 8))
     mask = _radial_mask(small).point(lambda v: int(255 - max(0, v - 110) * strength * 255 / 145))
-    shade = Image.merge("RGB", (mask, mask, mask)).resize(img.size, Image.BILINEAR)
+    shade = Image.merge("RGB", (mask, mask, mask)).resize(img.size, Image.Resampling.BILINEAR)
     img.paste(ImageChops.multiply(img, shade))
 
 
@@ -801,7 +800,7 @@ def _label(img: Image.Image) -> None:
     """A tiny, semi-transparent "offline art" tag in the bottom-right corner."""
     font = _font()
     x0, y0, x1, y1 = font.getbbox(LABEL)
-    tw, th = x1 - x0, y1 - y0
+    tw, th = math.ceil(x1 - x0), math.ceil(y1 - y0)  # FreeType boxes are typed as float
     pad = 2
     bw, bh = tw + pad * 2, th + pad * 2
     if bw + 4 > img.width or bh + 4 > img.height:

@@ -160,7 +160,7 @@ def vgradient(img: Image.Image, box: tuple[int, int, int, int], stops: Sequence[
         i = min(n - 1, int(t)) if n > 0 else 0
         data.append(mix(stops[i], stops[min(n, i + 1)], t - i) if n > 0 else tuple(stops[0]))
     col.putdata(data)
-    img.paste(col.resize((wid, hgt), Image.NEAREST), (x0, y0))
+    img.paste(col.resize((wid, hgt), Image.Resampling.NEAREST), (x0, y0))
 
 
 def _sky(sc: Scene) -> tuple[RGB, RGB]:
@@ -1042,9 +1042,9 @@ def _lab(sc: Scene) -> None:
                 (bx - rr, by - rr, bx + rr, by + rr), outline=lighter(liquid, 0.6), width=sc.lw(0.8)
             )
     # ceiling light strips
-    for k in (1.4, 2.4):
-        y = sc.horizon + (by0 - sc.horizon) * k
-        xw = (bx1 - bx0) * 0.3 * k
+    for depth in (1.4, 2.4):
+        y = sc.horizon + (by0 - sc.horizon) * depth
+        xw = (bx1 - bx0) * 0.3 * depth
         d.rectangle(
             (sc.vx - xw, y - sc.s * 3, sc.vx + xw, y + sc.s * 3),
             fill=sc.c((250, 252, 255)),

@@ -64,7 +64,7 @@ class OfflineInsights(TasteInsights):
                 {"category": category, "score": _score(g),
                  "attributes": {"genre": g, "loved_elements": likes, "source": "offline"}}
             )  # fmt: skip
-        trends = [
+        trends: list[dict[str, Any]] = [
             {"topic": _THEME_TRENDS[t], "popularity": _score(t, "trend")} for t in themes
         ]
         recs.sort(key=lambda r: r["score"], reverse=True)
