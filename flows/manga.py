@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.dispatch import HANDLERS
+from flows.local import no_heartbeats, run_here
 from mangaflow.adapters.events.inline import InlineEventBus
 from mangaflow.bootstrap import get_container
 from mangaflow.errors import ConfigError
@@ -28,22 +28,14 @@ def generate_manga(
     if request_id is None:
         request_id = submit_preferences(c, user_id, preferences, seed=seed).request_id
     # The stage flows run inside this flow's process, so this flow's heartbeat already tells
-    # Prefect whether they are alive; their own heartbeat threads would only add up to a
-    # second each at exit (Prefect joins a thread that sleeps in 1 s steps).
-    with _no_heartbeats():
+    # Prefect whether they are alive; theirs would only cost up to a second each at exit.
+    with no_heartbeats():
         c.bus.drain(HANDLERS)
     req = c.repo.get_request(request_id)
     return {"request_id": request_id, "status": req.status, "episode_id": req.episode_id,
             "story_id": req.story_id}  # fmt: skip
 
 
-def _no_heartbeats() -> Any:
-    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
-
-
 def run_inline(preferences: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Run :func:`generate_manga` in this process, as the CLI does. Flow heartbeats are off:
-    a self-hosted server acts on them only through an automation the user creates, and the
-    engine spends up to a second joining the heartbeat thread when a flow ends."""
-    with _no_heartbeats():
-        return generate_manga(preferences, **kwargs)
+    """Run :func:`generate_manga` in this process, as the CLI does (no flow heartbeats)."""
+    return run_here(generate_manga, preferences, **kwargs)

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mangaflow.domain import keys
 from mangaflow.errors import MangaFlowError, ValidationError
 
 app = typer.Typer(
@@ -141,6 +142,53 @@ def generate(
     _print_summary(c, final, paths, elapsed)
 
 
+@app.command()
+def regenerate(
+    episode_id: Annotated[str, typer.Argument(help="Episode id (see `mangaflow list`).")],
+    panel: Annotated[int, typer.Argument(help="Panel number, 1-based across the episode.")],
+    prompt: Annotated[
+        str | None, typer.Option(help="New description for the panel (default: the script's).")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="User id (default MANGAFLOW_USER_ID).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
+) -> None:
+    """Draw a new image for one panel, re-letter its page and rebuild the PDF and CBZ.
+    The previous image is kept."""
+    from mangaflow.errors import NotFound
+    from mangaflow.services.regenerate import start_regeneration
+
+    settings = _settings()
+    from mangaflow.runtime import prepare_prefect_env
+
+    prepare_prefect_env(settings, quiet=not verbose)
+    c = _container(settings)
+    uid = user or settings.user_id
+    try:
+        req = start_regeneration(c, uid, episode_id, panel, prompt)
+    except NotFound:
+        _fail(f"no episode {episode_id} for user {uid}")
+    except ValidationError as exc:
+        _fail(str(exc), 2)
+    previous = c.repo.get_episode(episode_id).get("panelVersions", {}).get(str(panel), 1)
+    console.print(f"Request [bold]{req.request_id}[/bold]: panel {panel} → version "
+                  f"{req.params['version']}")  # fmt: skip
+    from flows.local import run_here
+    from flows.regenerate import regenerate_panel
+
+    try:
+        with console.status("Drawing the panel, re-lettering its page, rebuilding PDF and CBZ"):
+            result = run_here(regenerate_panel, {"requestId": req.request_id})
+    except Exception as exc:  # the request record holds the cause
+        _fail(f"request {req.request_id} {c.repo.get_request(req.request_id).error or exc}")
+    ep = c.repo.get_episode(episode_id)
+    old = keys.panel_image(ep["userId"], ep["storyId"], ep["number"], panel, previous)
+    console.print(f"[bold green]✓[/bold green] panel {panel} redrawn (page {result['page']})")
+    print(f"New image: {c.blobs.locate(result['image'])}")
+    print(f"Previous image (kept): {c.blobs.locate(old)}")
+    print(f"PDF: {c.blobs.locate(ep['pdfS3Key'])}")
+    print(f"CBZ: {c.blobs.locate(ep['cbzS3Key'])}")
+
+
 def _cli_field_names(text: str) -> str:
     """Point at the CLI option for each wire field named in a validation message."""
     options = {
@@ -204,6 +252,8 @@ def _print_summary(c: Any, req: Any, paths: dict[str, str], elapsed: float) -> N
         if kind in paths:
             table.add_row(kind.upper() if kind in ("pdf", "cbz") else kind, paths[kind])
     console.print(table)
+    console.print(f"episode id {req.episode_id} · redraw a panel with "
+                  f"[bold]mangaflow regenerate {req.episode_id} PANEL_NO[/bold]")  # fmt: skip
     _usage_table(req.usage)
     # Plain lines last, easy to grep in scripts.
     print(f"PDF: {paths['pdf']}")
@@ -279,11 +329,12 @@ def list_(
         console.print(f"No stories yet for user {uid}. Try: mangaflow generate --help")
         return
     table = Table(title=f"Stories of {uid}", header_style="bold")
-    for col in ("story id", "title", "episodes", "created"):
-        table.add_column(col)
+    for col in ("story id", "title", "episodes (number, id, status)", "created"):
+        table.add_column(col, overflow="fold")
     for s in stories:
         eps = c.repo.list_episodes(s["storyId"])
-        done = ", ".join(f"#{e['number']} {e.get('status', '')}" for e in eps)
+        done = "\n".join(f"#{e['number']} {e.get('episodeId', '-')} {e.get('status', '')}"
+                         for e in eps)  # fmt: skip
         table.add_row(s["storyId"], s["title"], done or "-", s["createdAt"])
     console.print(table)
     rt = Table(title="Recent requests", header_style="bold")

@@ -53,13 +53,13 @@ class ProviderRegistry:
         return factory(settings) if takes_settings else factory()
 
     def create_text(self, name: str, settings: Any) -> TextModel:
-        return self._create("text", self.text, name, settings)  # type: ignore[no-any-return]
+        return self._create("text", self.text, name, settings)
 
     def create_image(self, name: str, settings: Any) -> ImageModel:
-        return self._create("image", self.image, name, settings)  # type: ignore[no-any-return]
+        return self._create("image", self.image, name, settings)
 
     def create_insights(self, name: str, settings: Any) -> TasteInsights:
-        return self._create("insights", self.insights, name, settings)  # type: ignore[no-any-return]
+        return self._create("insights", self.insights, name, settings)
 
 
 def load_registry() -> ProviderRegistry:

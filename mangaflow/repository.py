@@ -7,6 +7,7 @@ user profile           USER#u | PROFILE              USER#u | PROFILE
 preferences            USER#u | PREFERENCES#ts       USER#u | PREFERENCES#ts
 story                  USER#u | STORY#s              STORY#s | METADATA          STATUS#x | createdAt
 episode                STORY#s | EPISODE#nnn         EPISODE#e | METADATA        STATUS#x | createdAt
+panel image version    STORY#s | EPISODE#nnn#PANEL#ppp#V#vvvv
 request                USER#u | REQUEST#r            REQUEST#r | STATUS          STATUS#x | createdAt
 usage of a request     REQUEST#r | USAGE#ts#id
 insights cache         INSIGHTS#fingerprint | LATEST
@@ -225,9 +226,25 @@ class Repository:
                     return number  # already claimed (a retried run): reuse it
         raise ConditionFailed(f"could not claim an episode number for story {story_id}")
 
+    def claim_panel_version(self, story_id: str, number: int, panel: int) -> int:
+        """Reserve the next image version of a panel (v1 is the original drawing);
+        concurrent regenerations get distinct versions."""
+        pk = f"STORY#{story_id}"
+        prefix = f"{episode_sk(number)}#PANEL#{panel:03d}#V#"
+        for _ in range(50):
+            rows = self.table.query(pk, prefix, descending=True, limit=1)
+            version = int(rows[0]["version"]) + 1 if rows else 2
+            try:
+                self.table.put(Put({"PK": pk, "SK": f"{prefix}{version:04d}", "version": version,
+                                    "createdAt": utcnow()}, if_not_exists=True))  # fmt: skip
+                return version
+            except ConditionFailed:
+                continue
+        raise ConditionFailed(f"could not claim a new version of panel {panel}")
+
     def next_episode_number(self, story_id: str) -> int:
-        rows = self.table.query(f"STORY#{story_id}", "EPISODE#", descending=True, limit=1)
-        return int(rows[0]["number"]) + 1 if rows else 1
+        numbers = [e["number"] for e in self.list_episodes(story_id)]
+        return max(numbers) + 1 if numbers else 1
 
     def save_episode(self, story_id: str, number: int, record: dict[str, Any]) -> None:
         current = self.table.get(f"STORY#{story_id}", episode_sk(number)) or {}
@@ -253,7 +270,8 @@ class Repository:
         return _strip(rows[0])
 
     def list_episodes(self, story_id: str) -> list[dict[str, Any]]:
-        return [_strip(r) for r in self.table.query(f"STORY#{story_id}", "EPISODE#")]
+        rows = self.table.query(f"STORY#{story_id}", "EPISODE#")
+        return [_strip(r) for r in rows if "#PANEL#" not in r["SK"]]
 
     # ------------------------------------------------------------------ events
     def claim_event(self, event_id: str, detail_type: str) -> bool:

@@ -41,6 +41,9 @@ class GenerationRequest(BaseModel):
     updated_at: str = Field(default_factory=utcnow)
     usage: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list, description="things worth telling the user")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="what a non-story request works on (e.g. a panel)"
+    )
 
     @property
     def finished(self) -> bool:

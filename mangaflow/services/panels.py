@@ -44,7 +44,7 @@ def cell_sizes(script: EpisodeScript, direction: str) -> dict[int, tuple[int, in
 
 def build_image_request(
     bible: StoryBible, prefs: Preferences, panel: Panel, story_seed: int,
-    cell: tuple[int, int], prompt: str | None = None,
+    cell: tuple[int, int], prompt: str | None = None, version: int = 1,
 ) -> ImageRequest:  # fmt: skip
     """The request for one panel (pure: same inputs → same request)."""
     present = [ch for name in panel.characters if (ch := bible.character(name)) is not None]
@@ -68,6 +68,8 @@ def build_image_request(
     width, height = image_size(*cell)
     # A stable seed per character keeps looks consistent where models take seeds.
     seed = present[0].seed if len(present) == 1 else _stable(story_seed, panel.number)
+    if version > 1:  # a regenerated panel: a new drawing, still derived from the same inputs
+        seed = _stable(seed, "version", version)
     mood = next((_MOODS[g] for g in prefs.genres if g in _MOODS), "neutral")
     return ImageRequest(
         prompt=full, negative_prompt=NEGATIVE, width=width, height=height, seed=seed,
