@@ -38,10 +38,13 @@ class Container:
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.table)
-        limit = min(self.settings.image_concurrency, max(1, self.image.max_concurrency))
-        # A per-provider limit shared by every request this process runs.
-        self.image_slots = threading.BoundedSemaphore(limit)
-        self.image_limit = limit
+        from mangaflow.adapters.limits import limiter_for
+
+        s = self.settings
+        self.image_limit = min(s.image_concurrency, max(1, self.image.max_concurrency))
+        # Per-provider limits shared by every request this process runs.
+        self.image_limiter = limiter_for(f"image:{self.image.name}", self.image_limit, s.image_rpm)
+        self.text_limiter = limiter_for(f"text:{self.text.name}", s.text_concurrency, s.text_rpm)
 
     @property
     def provider_labels(self) -> dict[str, str]:

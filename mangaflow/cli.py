@@ -43,6 +43,11 @@ def _settings() -> Any:
         _fail(f"invalid MANGAFLOW_* setting: {exc}", 2)
 
 
+def _with_providers(settings: Any, text: str | None, image: str | None, insights: str | None) -> Any:
+    chosen = {"text_provider": text, "image_provider": image, "insights_provider": insights}
+    return settings.model_copy(update={k: v for k, v in chosen.items() if v})
+
+
 def _container(settings: Any, **overrides: Any) -> Any:
     from mangaflow.bootstrap import build, set_container
 
@@ -84,6 +89,11 @@ def generate(
         Path | None, typer.Option(help="Copy story.md, episode.md, panels, PDF and CBZ here.")
     ] = None,
     user: Annotated[str | None, typer.Option(help="User id (default MANGAFLOW_USER_ID).")] = None,
+    text_provider: Annotated[
+        str | None, typer.Option(help="Text provider (see `mangaflow providers`).")
+    ] = None,
+    image_provider: Annotated[str | None, typer.Option(help="Image provider.")] = None,
+    insights_provider: Annotated[str | None, typer.Option(help="Insights provider.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
 ) -> None:
     """Generate one manga episode end to end: insights, story, episode, panels, PDF and CBZ."""
@@ -99,7 +109,7 @@ def generate(
         prefs = parse_preferences(data)  # before anything touches the disk
     except ValidationError as exc:
         _fail(_cli_field_names(str(exc)), 2)
-    settings = _settings()
+    settings = _with_providers(_settings(), text_provider, image_provider, insights_provider)
     if out is not None and out.exists() and not out.is_dir():
         _fail(f"--out {out} exists and is not a directory", 2)
 
@@ -343,6 +353,45 @@ def list_(
     for r in requests:
         rt.add_row(r.request_id, r.status, r.stage, r.created_at, (r.error or "")[:80])
     console.print(rt)
+
+
+@app.command()
+def providers(
+    text_provider: Annotated[str | None, typer.Option(help="Check this text provider.")] = None,
+    image_provider: Annotated[str | None, typer.Option(help="Check this image provider.")] = None,
+    insights_provider: Annotated[str | None, typer.Option(help="Check this one.")] = None,
+) -> None:
+    """List the registered providers, which are selected, and whether each is configured."""
+    from mangaflow.registry import config_problems, load_registry
+
+    settings = _with_providers(_settings(), text_provider, image_provider, insights_provider)
+    try:
+        registry = load_registry()
+    except MangaFlowError as exc:
+        _fail(exc.message, 2)
+    table = Table(title="Providers", header_style="bold")
+    for col in ("kind", "name", "selected", "configuration"):
+        table.add_column(col, overflow="fold")
+    selected = {"text": settings.text_provider, "image": settings.image_provider,
+                "insights": settings.insights_provider}  # fmt: skip
+    incomplete = False
+    for kind in ("text", "image", "insights"):
+        names = sorted(getattr(registry, kind))
+        if selected[kind] not in names:
+            table.add_row(kind, selected[kind], "yes", "[red]not registered[/red]")
+            incomplete = True
+        for name in names:
+            problems = config_problems(registry, kind, name, settings)
+            is_selected = name == selected[kind]
+            incomplete |= is_selected and bool(problems)
+            state = "[green]complete[/green]" if not problems else "[yellow]" + "; ".join(
+                problems) + "[/yellow]"  # fmt: skip
+            table.add_row(kind, name, "yes" if is_selected else "", state)
+    console.print(table)
+    console.print("Select with MANGAFLOW_TEXT_PROVIDER / _IMAGE_PROVIDER / _INSIGHTS_PROVIDER "
+                  "or the --*-provider options of generate.")  # fmt: skip
+    if incomplete:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +55,57 @@ class Settings(BaseSettings):
         default=2, ge=0, le=5, description="Re-prompts when the LLM returns invalid JSON."
     )
     outline_episodes: int = Field(default=3, ge=1, le=24, description="Episodes in a new outline.")
+
+    # Provider limits, per provider and process (all requests share them).
+    text_concurrency: int = Field(default=4, ge=1, le=64, description="Text calls at once.")
+    text_rpm: int = Field(default=0, ge=0, description="Text requests per minute (0: no limit).")
+    image_rpm: int = Field(default=0, ge=0, description="Image requests per minute (0: no limit).")
+    http_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="Timeout of one provider HTTP call."
+    )
+    prices: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Price table for cost estimates, keyed 'provider:model' (or 'provider'), "
+        'e.g. {"openai:gpt-4o-mini": {"input_per_1k": 0.00015, "output_per_1k": 0.0006}, '
+        '"openai:gpt-image-1": {"per_image": 0.04}}. JSON in the environment.',
+    )
+
+    # OpenAI-compatible endpoints (OpenAI, Ollama, vLLM, LM Studio)
+    openai_base_url: str = Field(
+        default="https://api.openai.com/v1",
+        description="Base URL of the OpenAI-compatible API (e.g. http://localhost:11434/v1).",
+    )
+    openai_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key for openai_base_url (empty for local servers)."
+    )
+    openai_text_model: str = Field(default="gpt-4o-mini", description="Chat model name.")
+    openai_image_model: str = Field(default="gpt-image-1", description="Image model name.")
+    openai_json_mode: bool = Field(
+        default=True, description="Ask for response_format json_object (turn off if unsupported)."
+    )
+
+    # Amazon Bedrock
+    bedrock_region: str = Field(default="us-east-1", description="AWS region for Bedrock.")
+    bedrock_text_model: str = Field(
+        default="anthropic.claude-3-5-sonnet-20240620-v1:0",
+        description="Bedrock model id for the Converse API.",
+    )
+    bedrock_image_model: str = Field(
+        default="stability.stable-diffusion-xl-v1",
+        description="Bedrock image model id (stability.* or amazon.titan-image-* / nova-canvas).",
+    )
+
+    # Qloo Insights
+    qloo_base_url: str = Field(
+        default="https://hackathon.api.qloo.com", description="Qloo Insights API base URL."
+    )
+    qloo_api_key: SecretStr = Field(default=SecretStr(""), description="Qloo API key (x-api-key).")
+    qloo_breaker_failures: int = Field(
+        default=3, ge=1, description="Consecutive Qloo failures that open the circuit breaker."
+    )
+    qloo_breaker_cooldown_seconds: float = Field(
+        default=60.0, ge=0, description="Seconds the breaker stays open before a trial call."
+    )
 
     @property
     def db_path(self) -> Path:

@@ -74,3 +74,48 @@ def load_registry() -> ProviderRegistry:
     for ep in sorted(eps, key=lambda e: e.name):
         ep.load()(registry)
     return registry
+
+
+def _openai_problems(settings: Any) -> list[str]:
+    problems = []
+    if not settings.openai_base_url:
+        problems.append("MANGAFLOW_OPENAI_BASE_URL is empty")
+    local = any(h in settings.openai_base_url for h in ("localhost", "127.0.0.1", "[::1]"))
+    if not local and not settings.openai_api_key.get_secret_value():
+        problems.append("MANGAFLOW_OPENAI_API_KEY is not set (needed for a remote endpoint)")
+    return problems
+
+
+def _bedrock_problems(settings: Any) -> list[str]:
+    """Looks for credentials without any network call (no instance-metadata probe)."""
+    import os
+    from pathlib import Path
+
+    env = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")  # fmt: skip
+    files = (Path.home() / ".aws" / "credentials", Path.home() / ".aws" / "config")
+    if any(os.environ.get(v) for v in env) or any(f.is_file() for f in files):
+        return []
+    return ["no AWS credentials in the environment or ~/.aws (an instance role is not probed)"]
+
+
+def _qloo_problems(settings: Any) -> list[str]:
+    return [] if settings.qloo_api_key.get_secret_value() else ["MANGAFLOW_QLOO_API_KEY is not set"]
+
+
+#: Configuration checks of the built-in providers, by kind and name. A plugin's factory may
+#: define ``config_problems(settings) -> list[str]`` instead.
+_CHECKS: dict[tuple[str, str], Callable[[Any], list[str]]] = {
+    ("text", "openai"): _openai_problems,
+    ("image", "openai"): _openai_problems,
+    ("text", "bedrock"): _bedrock_problems,
+    ("image", "bedrock"): _bedrock_problems,
+    ("insights", "qloo"): _qloo_problems,
+}
+
+
+def config_problems(registry: ProviderRegistry, kind: str, name: str, settings: Any) -> list[str]:
+    """What is missing before provider ``name`` of ``kind`` can work (empty: ready)."""
+    factory = getattr(registry, kind)[name]
+    check = getattr(factory, "config_problems", None) or _CHECKS.get((kind, name))
+    return list(check(settings)) if check else []

@@ -70,12 +70,17 @@ class Repository:
         return Preferences.model_validate(rows[0]["preferences"]) if rows else None
 
     def save_insights(
-        self, user_id: str, prefs_ts: str, prefs: Preferences, insights: dict[str, Any]
-    ) -> None:
+        self, user_id: str, prefs_ts: str, prefs: Preferences, insights: dict[str, Any],
+        *, cache: bool = True,
+    ) -> None:  # fmt: skip
+        """Store insights with the preferences they answer; ``cache`` also keeps them as the
+        fallback for the same preferences later."""
         item = self.table.get(f"USER#{user_id}", f"PREFERENCES#{prefs_ts}")
         if item is not None:
             item["insights"] = insights
             self.table.put(Put(item))
+        if not cache:
+            return
         self.table.put(
             Put({"PK": f"INSIGHTS#{prefs.fingerprint()}", "SK": "LATEST", "insights": insights,
                  "updatedAt": utcnow()})

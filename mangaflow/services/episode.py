@@ -42,7 +42,7 @@ def write_episode(c: Container, request_id: str, story_id: str, number: int) -> 
     )  # fmt: skip
 
     def count(result: TextResult) -> None:
-        usage.record(c, request_id, "text", result.provider, result.usage)
+        usage.record(c, request_id, "text", result.provider, result.usage, result.model)
 
     script, result = _structured(c, EpisodeScript, request, count)
     script = script.model_copy(update={"number": number})

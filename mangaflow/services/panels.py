@@ -4,6 +4,7 @@ bible entries of the characters present; bounded by the provider's concurrency s
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from mangaflow.bootstrap import Container
 from mangaflow.compose.layouts import plan_layouts
@@ -11,9 +12,11 @@ from mangaflow.domain import keys
 from mangaflow.domain.episode import EpisodeScript, Panel
 from mangaflow.domain.preferences import Preferences
 from mangaflow.domain.story import StoryBible
+from mangaflow.errors import ContentRejected
 from mangaflow.ports import CharacterLook, ImageRequest
 from mangaflow.services import usage
 from mangaflow.services.episode import load_episode
+from mangaflow.services.prompts import SAFER_IMAGE
 from mangaflow.services.story import load_story
 
 #: Longest side of a requested panel image; the other side follows the layout cell's shape.
@@ -98,8 +101,29 @@ def draw_panel(c: Container, request_id: str, episode_id: str, panel_number: int
     panel = next(p for p in script.panels if p.number == panel_number)
     cell = cell_sizes(script, prefs.reading_direction)[panel_number]
     request = build_image_request(bible, prefs, panel, story_record.get("seed", 0), cell)
-    with c.image_slots:
-        result = c.image.generate(request)
-    usage.record(c, request_id, "image", result.provider, result.usage)
-    c.blobs.put(key, result.png, "image/png")
+    c.blobs.put(key, generate_image(c, request_id, request), "image/png")
     return key
+
+
+def generate_image(c: Container, request_id: str, request: ImageRequest) -> bytes:
+    """One image call within the provider's limits, its usage recorded. A content-filter
+    refusal gets one safer re-prompt, then fails with ``ContentRejected``."""
+    try:
+        return _call_image(c, request_id, request)
+    except ContentRejected as exc:
+        safer = replace(request, prompt=f"{request.prompt} ({SAFER_IMAGE})",
+                        negative_prompt=f"{request.negative_prompt}, gore, blood, nudity")  # fmt: skip
+        try:
+            return _call_image(c, request_id, safer)
+        except ContentRejected as again:
+            raise ContentRejected(
+                f"{c.image.name} refused this panel twice, also after a safer re-prompt: "
+                f"{again.message}. Regenerate it with another --prompt."
+            ) from exc
+
+
+def _call_image(c: Container, request_id: str, request: ImageRequest) -> bytes:
+    with c.image_limiter.slot():
+        result = c.image.generate(request)
+    usage.record(c, request_id, "image", result.provider, result.usage, result.model)
+    return result.png

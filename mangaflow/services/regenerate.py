@@ -10,9 +10,8 @@ from mangaflow.domain import keys
 from mangaflow.domain.preferences import Preferences
 from mangaflow.domain.request import GenerationRequest
 from mangaflow.errors import ValidationError
-from mangaflow.services import usage
 from mangaflow.services.episode import load_episode
-from mangaflow.services.panels import build_image_request, cell_sizes
+from mangaflow.services.panels import build_image_request, cell_sizes, generate_image
 from mangaflow.services.story import load_story
 
 MAX_PROMPT = 600
@@ -69,10 +68,7 @@ def draw_new_version(c: Container, request_id: str) -> str:
             bible, prefs, panel, story_record.get("seed", 0), cell,
             prompt=req.params.get("prompt"), version=version,
         )  # fmt: skip
-        with c.image_slots:
-            result = c.image.generate(request)
-        usage.record(c, request_id, "image", result.provider, result.usage)
-        c.blobs.put(key, result.png, "image/png")
+        c.blobs.put(key, generate_image(c, request_id, request), "image/png")
     versions = dict(record.get("panelVersions", {}))
     versions[str(panel_number)] = max(version, versions.get(str(panel_number), 1))
     c.repo.update_episode(req.episode_id, panelVersions=versions)

@@ -8,6 +8,7 @@ from typing import Any
 from mangaflow.bootstrap import Container
 from mangaflow.domain import keys
 from mangaflow.domain.story import StoryBible
+from mangaflow.errors import MangaFlowError, ProviderUnavailable
 from mangaflow.ports import TextRequest, TextResult
 from mangaflow.services import prompts, usage
 
@@ -17,7 +18,23 @@ def gather_insights(c: Container, request_id: str) -> dict[str, Any]:
     req = c.repo.mark_stage(request_id, "insights")
     c.progress.stage(request_id, "insights", c.insights.name)
     prefs, prefs_ts = c.repo.request_preferences(request_id)
-    result = c.insights.insights(prefs.genres, prefs.themes)
+    try:
+        result = c.insights.insights(prefs.genres, prefs.themes)
+    except MangaFlowError as exc:
+        cached = c.repo.cached_insights(prefs) if exc.retryable else None
+        if cached is None:
+            if exc.retryable:
+                raise ProviderUnavailable(
+                    f"{exc.message}; no cached insights exist for these preferences to fall "
+                    "back on"
+                ) from exc
+            raise
+        c.repo.add_note(request_id, f"insights provider {c.insights.name} unavailable "
+                                    f"({exc.message}); used the last cached insights for these "
+                                    "preferences")  # fmt: skip
+        c.repo.update_request(request_id, params={**req.params, "insightsFallback": True})
+        c.repo.save_insights(req.user_id, prefs_ts, prefs, cached, cache=False)
+        return cached
     usage.record(c, request_id, "insights", result.provider, result.usage)
     insights = result.as_dict()
     c.repo.save_insights(req.user_id, prefs_ts, prefs, insights)
@@ -43,7 +60,7 @@ def write_story(c: Container, request_id: str, insights: dict[str, Any] | None =
     )
 
     def count(result: TextResult) -> None:
-        usage.record(c, request_id, "text", result.provider, result.usage)
+        usage.record(c, request_id, "text", result.provider, result.usage, result.model)
 
     bible, result = _structured(c, StoryBible, request, count)
     if c.text.offline and prefs.language != "en":
@@ -81,5 +98,6 @@ def _structured(c: Container, model: Any, request: TextRequest, count: Any) -> A
     from mangaflow.services.structured import generate_structured
 
     return generate_structured(
-        c.text, model, request, repair_attempts=c.settings.repair_attempts, on_result=count
-    )
+        c.text, model, request, repair_attempts=c.settings.repair_attempts, on_result=count,
+        limiter=c.text_limiter,
+    )  # fmt: skip

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 import pydantic
 
-from mangaflow.errors import ProviderOutputError
+from mangaflow.errors import ContentRejected, ProviderOutputError
 from mangaflow.ports import TextModel, TextRequest, TextResult
-from mangaflow.services.prompts import repair_message
+from mangaflow.services.prompts import repair_message, safer_message
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -38,18 +38,39 @@ def generate_structured(
     *,
     repair_attempts: int,
     on_result: Any = None,
+    limiter: Any = None,
 ) -> tuple[M, TextResult]:
     """Call ``text`` until its answer validates as ``model``; raises ``ProviderOutputError``
-    after ``repair_attempts`` re-prompts. ``on_result(result)`` sees every call (usage)."""
+    after ``repair_attempts`` re-prompts. ``on_result(result)`` sees every call (usage).
+    A content-filter refusal gets one safer re-prompt, then fails with ``ContentRejected``.
+    ``limiter`` (a :class:`~mangaflow.adapters.limits.ProviderLimiter`) bounds the calls."""
     messages = list(request.messages)
     last_error = ""
-    for attempt in range(repair_attempts + 1):
+    safer_tried = False
+    attempt = 0
+    while attempt <= repair_attempts:
+        attempt += 1
         req = TextRequest(
             task=request.task, messages=messages, context=request.context,
             json_schema=request.json_schema, seed=request.seed,
             temperature=request.temperature, max_tokens=request.max_tokens,
         )  # fmt: skip
-        result = text.complete(req)
+        try:
+            if limiter is not None:
+                with limiter.slot():
+                    result = text.complete(req)
+            else:
+                result = text.complete(req)
+        except ContentRejected as exc:
+            if safer_tried:
+                raise ContentRejected(
+                    f"{text.name} refused the {request.task.replace('_', ' ')} twice, also after "
+                    f"a safer re-prompt: {exc.message}. Try other preferences or notes."
+                ) from exc
+            safer_tried = True
+            attempt -= 1  # the refusal does not use up a repair attempt
+            messages = [*messages, safer_message()]
+            continue
         if on_result is not None:
             on_result(result)
         try:
@@ -60,7 +81,6 @@ def generate_structured(
             last_error = f"- not valid JSON: {exc}"
         messages = [*messages, {"role": "assistant", "content": result.text[:4000]},
                     repair_message(last_error)]  # fmt: skip
-        del attempt
     raise ProviderOutputError(
         f"{text.name} returned an invalid {request.task.replace('_', ' ')} "
         f"{repair_attempts + 1} times; last problem:\n{last_error}",
