@@ -92,7 +92,8 @@ class Settings(BaseSettings):
     )
     bedrock_image_model: str = Field(
         default="stability.stable-diffusion-xl-v1",
-        description="Bedrock image model id (stability.* or amazon.titan-image-* / nova-canvas).",
+        description="Bedrock image model id: stability.stable-diffusion-xl-v1, "
+        "amazon.titan-image-generator-v1/v2:0 or amazon.nova-canvas-v1:0.",
     )
 
     # Qloo Insights

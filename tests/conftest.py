@@ -55,6 +55,15 @@ def container(settings: Settings) -> Iterator[Container]:
     set_container(None)
 
 
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One real Prefect server (temporary database) for every test that runs flows."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings_cache() -> Iterator[None]:
     get_settings.cache_clear()

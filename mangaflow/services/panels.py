@@ -65,9 +65,11 @@ def build_image_request(
     style = f"{prefs.art_style} manga art" + (", black and white, screentone" if prefs.monochrome
                                                else ", full colour")  # fmt: skip
     text = prompt or panel.description
-    full = f"{style}. {panel.shot} shot. {text}. Setting: {bible.setting}."
+    # Style and characters first: some image models read only the start of a prompt.
+    full = f"{style}."
     if bible_entries:
         full += f" Characters: {bible_entries}."
+    full += f" {panel.shot} shot. {text}. Setting: {bible.setting}."
     width, height = image_size(*cell)
     # A stable seed per character keeps looks consistent where models take seeds.
     seed = present[0].seed if len(present) == 1 else _stable(story_seed, panel.number)

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_server() -> Iterator[None]:
-    """One real Prefect server (temporary database) for every flow test."""
-    from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
+@pytest.fixture(autouse=True)
+def _prefect(prefect_server: None) -> None:
+    """Every flow test runs against the session's Prefect server."""
