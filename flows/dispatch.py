@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flows.batch import run_batch
 from flows.generation import generate_episode, generate_images, generate_story
+from flows.regenerate import regenerate_panel
 from mangaflow.bootstrap import get_container
 from mangaflow.domain.events import (
+    BatchWorkflowRequested,
     DomainEvent,
     EpisodeGenerationRequested,
     ImageGenerationRequested,
+    PanelRegenerationRequested,
     StoryGenerationRequested,
 )
 
@@ -19,6 +23,8 @@ FLOWS: dict[str, Callable[[dict[str, Any]], Any]] = {
     StoryGenerationRequested.detail_type: generate_story,
     EpisodeGenerationRequested.detail_type: generate_episode,
     ImageGenerationRequested.detail_type: generate_images,
+    BatchWorkflowRequested.detail_type: run_batch,
+    PanelRegenerationRequested.detail_type: regenerate_panel,
 }
 
 

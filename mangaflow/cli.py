@@ -394,5 +394,66 @@ def providers(
         raise typer.Exit(1)
 
 
+@app.command("serve-api")
+def serve_api(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface (loopback by default).")] = "127.0.0.1",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
+) -> None:
+    """Serve the REST API with uvicorn; flows run in a background worker of this process, on
+    the same MANGAFLOW_HOME store as the CLI. Stop with Ctrl-C."""
+    settings = _settings()
+    from mangaflow.runtime import prepare_prefect_env
+
+    prepare_prefect_env(settings, quiet=not verbose)
+    c = _container(settings)
+    import uvicorn
+
+    from flows.worker import Worker
+    from mangaflow.api.app import create_app
+
+    api = create_app(lambda: c)
+    console.print(f"MangaFlow API on http://{host}:{port} (OpenAPI at /docs); flows run in a "
+                  f"background worker. Get a token with: mangaflow token --user NAME")  # fmt: skip
+    with Worker(c):
+        uvicorn.run(api, host=host, port=port, log_level="info" if verbose else "warning")
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Option(help="User id the token speaks for.")],
+    ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds.")] = None,
+) -> None:
+    """Issue a local bearer token for the API (auth mode local); printed on the last line."""
+    settings = _settings()
+    if settings.auth_mode != "local":
+        _fail("tokens are issued by Cognito when MANGAFLOW_AUTH_MODE=cognito", 2)
+    if not user.strip():
+        _fail("--user must not be empty", 2)
+    from mangaflow.api.auth import issue_local_token
+
+    lifetime = ttl or settings.token_ttl_seconds
+    err.print(f"Token for user {user!r}, valid {lifetime} s. Use it as: "
+              f"Authorization: Bearer <token>")  # fmt: skip
+    print(issue_local_token(settings, user.strip(), lifetime))
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
+) -> None:
+    """Open the Streamlit dashboard (runs, metrics, library, create) on loopback."""
+    import subprocess
+
+    app_file = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
+    if not app_file.is_file():
+        _fail(f"dashboard not found at {app_file} (run from a source checkout)", 2)
+    console.print(f"MangaFlow dashboard on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--browser.gatherUsageStats", "false"]  # fmt: skip
+    raise typer.Exit(subprocess.call(cmd))
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())

@@ -56,6 +56,27 @@ class Settings(BaseSettings):
     )
     outline_episodes: int = Field(default=3, ge=1, le=24, description="Episodes in a new outline.")
 
+    # REST API
+    auth_mode: Literal["local", "cognito"] = Field(
+        default="local", description="Bearer JWTs: locally issued (HS256) or Amazon Cognito."
+    )
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="HS256 secret of local tokens; empty: generated once under MANGAFLOW_HOME.",
+    )
+    jwt_issuer: str = Field(default="mangaflow-local", description="Issuer of local tokens.")
+    token_ttl_seconds: int = Field(default=86400, ge=60, description="Lifetime of local tokens.")
+    cognito_region: str = Field(default="us-east-1", description="Cognito user pool region.")
+    cognito_user_pool_id: str = Field(default="", description="Cognito user pool id.")
+    cognito_client_id: str = Field(default="", description="Cognito app client id (audience).")
+    api_rate_per_minute: int = Field(
+        default=120, ge=1, description="Requests per minute per user before 429."
+    )
+    api_max_body_bytes: int = Field(default=65536, ge=1024, description="Largest request body.")
+    api_cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list)."
+    )
+
     # Provider limits, per provider and process (all requests share them).
     text_concurrency: int = Field(default=4, ge=1, le=64, description="Text calls at once.")
     text_rpm: int = Field(default=0, ge=0, description="Text requests per minute (0: no limit).")

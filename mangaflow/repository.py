@@ -9,6 +9,7 @@ story                  USER#u | STORY#s              STORY#s | METADATA         
 episode                STORY#s | EPISODE#nnn         EPISODE#e | METADATA        STATUS#x | createdAt
 panel image version    STORY#s | EPISODE#nnn#PANEL#ppp#V#vvvv
 request                USER#u | REQUEST#r            REQUEST#r | STATUS          STATUS#x | createdAt
+batch of stories       USER#u | BATCH#b              BATCH#b | METADATA
 usage of a request     REQUEST#r | USAGE#ts#id
 insights cache         INSIGHTS#fingerprint | LATEST
 event claim            EVENT#id | CLAIM
@@ -277,6 +278,50 @@ class Repository:
     def list_episodes(self, story_id: str) -> list[dict[str, Any]]:
         rows = self.table.query(f"STORY#{story_id}", "EPISODE#")
         return [_strip(r) for r in rows if "#PANEL#" not in r["SK"]]
+
+    # ----------------------------------------------------------------- batches
+    def create_batch(self, user_id: str, batch_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        """Store a new batch (status PENDING, no story outcomes yet)."""
+        now = utcnow()
+        item = {
+            "PK": f"USER#{user_id}", "SK": f"BATCH#{batch_id}", "GSI1PK": f"BATCH#{batch_id}",
+            "GSI1SK": "METADATA", "batchId": batch_id, "userId": user_id, "status": "PENDING",
+            "stories": [], "error": None, "createdAt": now, "updatedAt": now, "version": 0,
+            **record,
+        }  # fmt: skip
+        self.table.put(Put(item, if_not_exists=True))
+        return _strip(item)
+
+    def get_batch(self, batch_id: str, user_id: str | None = None) -> dict[str, Any]:
+        rows = self.table.query(f"BATCH#{batch_id}", "METADATA", index="GSI1", limit=1)
+        if not rows or (user_id is not None and rows[0]["userId"] != user_id):
+            raise NotFound(f"no batch {batch_id}")
+        return _strip(rows[0])
+
+    def update_batch(
+        self, batch_id: str, *, story: dict[str, Any] | None = None, **changes: Any
+    ) -> dict[str, Any]:
+        """Change a batch; ``story`` replaces the outcome with the same ``index`` (or adds it),
+        keeping outcomes in index order. Optimistic check on ``version``, retried on a race."""
+        for _ in range(20):
+            raw = self.table.query(f"BATCH#{batch_id}", "METADATA", index="GSI1", limit=1)
+            if not raw:
+                raise NotFound(f"no batch {batch_id}")
+            full = self.table.get(raw[0]["PK"], raw[0]["SK"]) or raw[0]
+            before = full.get("version", 0)
+            full.update(changes)
+            if story is not None:
+                others = [s for s in full.get("stories", []) if s["index"] != story["index"]]
+                full["stories"] = sorted([*others, story], key=lambda s: int(s["index"]))
+            full["version"] = before + 1
+            full["updatedAt"] = utcnow()
+            try:
+                self.table.put(Put(full, if_equals={"version": before}))
+            except ConditionFailed:
+                time.sleep(0.01)
+                continue
+            return _strip(full)
+        raise ConditionFailed(f"batch {batch_id} kept changing; update abandoned")
 
     # ------------------------------------------------------------------ events
     def claim_event(self, event_id: str, detail_type: str) -> bool:

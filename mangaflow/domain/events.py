@@ -74,6 +74,25 @@ class GenerationFailed(DomainEvent):
     error: str
 
 
+class BatchWorkflowRequested(DomainEvent):
+    """A batch of ``numberOfStories`` stories from the user's latest preferences
+    (``requestId`` is the batch id)."""
+
+    detail_type: ClassVar[str] = "Batch Workflow Requested"
+    source: ClassVar[str] = "manga.workflow"
+    batch_id: str = Field(alias="batchId")
+    number_of_stories: int = Field(alias="numberOfStories", ge=1)
+
+
+class PanelRegenerationRequested(DomainEvent):
+    """A new image version of one panel, for a request made by ``start_regeneration``."""
+
+    detail_type: ClassVar[str] = "Panel Regeneration Requested"
+    source: ClassVar[str] = "manga.episode"
+    episode_id: str = Field(alias="episodeId")
+    panel: int = Field(ge=1)
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.detail_type: cls
     for cls in (
@@ -82,6 +101,8 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         ImageGenerationRequested,
         EpisodeCompleted,
         GenerationFailed,
+        BatchWorkflowRequested,
+        PanelRegenerationRequested,
     )
 }
 

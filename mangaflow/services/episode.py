@@ -28,7 +28,9 @@ def write_episode(c: Container, request_id: str, story_id: str, number: int) -> 
         return str(existing[0]["episodeId"])
     c.progress.stage(request_id, "episode", f"episode {number}")
     prefs = Preferences.model_validate(record["preferences"])
-    previous = [e.get("summary", "") for e in c.repo.list_episodes(story_id) if e["number"] < number]
+    # Earlier episodes that are written (a reserved, unwritten slot has no summary yet).
+    previous = [e["summary"] for e in c.repo.list_episodes(story_id)
+                if e["number"] < number and e.get("summary")]  # fmt: skip
     request = TextRequest(
         task="episode_script",
         messages=prompts.episode_messages(prefs, bible, number, previous, prefs.pages_per_episode),

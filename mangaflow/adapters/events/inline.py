@@ -1,8 +1,10 @@
-"""In-process event bus: events queue up and :meth:`InlineEventBus.drain` hands each to the
-handler registered for its detail-type, in order. Used for one-machine runs."""
+"""In-process event bus: events queue up and handlers run them in order, either all at once
+(:meth:`InlineEventBus.drain`, the CLI) or continuously in a worker thread
+(:meth:`InlineEventBus.serve`, the local API server). Used for one-machine runs."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -12,6 +14,7 @@ from mangaflow.domain.events import DomainEvent
 from mangaflow.ports import EventBus
 
 Handler = Callable[[DomainEvent], Any]
+log = logging.getLogger("mangaflow.events")
 
 
 class InlineEventBus(EventBus):
@@ -19,24 +22,43 @@ class InlineEventBus(EventBus):
 
     def __init__(self) -> None:
         self._queue: deque[DomainEvent] = deque()
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
         self.published: list[DomainEvent] = []
 
     def publish(self, event: DomainEvent) -> None:
-        with self._lock:
+        with self._ready:
             self._queue.append(event)
             self.published.append(event)
+            self._ready.notify()
+
+    def _next(self, timeout: float | None) -> DomainEvent | None:
+        with self._ready:
+            if not self._queue and timeout:
+                self._ready.wait(timeout)
+            return self._queue.popleft() if self._queue else None
 
     def drain(self, handlers: Mapping[str, Handler]) -> int:
         """Deliver queued events (and the ones handlers publish) until none is left.
         Events without a handler (e.g. completions) are consumed. Returns how many ran."""
         ran = 0
-        while True:
-            with self._lock:
-                if not self._queue:
-                    return ran
-                event = self._queue.popleft()
+        while (event := self._next(None)) is not None:
             handler = handlers.get(event.detail_type)
             if handler is not None:
                 handler(event)
                 ran += 1
+        return ran
+
+    def serve(self, handlers: Mapping[str, Handler], stop: threading.Event) -> None:
+        """Run handlers for events as they arrive until ``stop`` is set. A failing handler is
+        logged and the loop goes on (the flows' hooks have recorded the failure)."""
+        while not stop.is_set():
+            event = self._next(0.2)
+            if event is None:
+                continue
+            handler = handlers.get(event.detail_type)
+            if handler is None:
+                continue
+            try:
+                handler(event)
+            except Exception:  # recorded on the request by the flow hooks; keep serving
+                log.warning("event %s (%s) failed", event.event_id, event.detail_type)

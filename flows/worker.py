@@ -1,0 +1,39 @@
+"""A background worker that runs the flows for events published on the inline bus (the local
+API server's way of keeping generation out of HTTP requests)."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+
+from flows.dispatch import HANDLERS
+from flows.local import no_heartbeats
+from mangaflow.adapters.events.inline import InlineEventBus
+from mangaflow.bootstrap import Container
+from mangaflow.errors import ConfigError
+
+
+class Worker:
+    """``with Worker(container):`` runs flows in a thread until the block ends."""
+
+    def __init__(self, container: Container) -> None:
+        if not isinstance(container.bus, InlineEventBus):
+            raise ConfigError("the local worker needs MANGAFLOW_EVENT_BUS=inline")
+        self.bus = container.bus
+        self.stop = threading.Event()
+        # The thread sees this thread's context (Prefect settings, e.g. a test server's URL).
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(target=context.run, args=(self._run,), daemon=True,
+                                       name="mangaflow-worker")  # fmt: skip
+
+    def _run(self) -> None:
+        with no_heartbeats():
+            self.bus.serve(HANDLERS, self.stop)
+
+    def __enter__(self) -> Worker:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=60)

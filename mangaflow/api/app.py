@@ -1,0 +1,140 @@
+"""The MangaFlow REST API (SPEC §4). Every route but ``/health`` needs a bearer JWT; a user sees
+only their own data (another user's ids answer 404). Generation never runs inside a request:
+routes store the request and publish an event; the event bus starts the flows."""
+
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from mangaflow.api import errors
+from mangaflow.api.auth import AuthError, TokenVerifier, verifier_for
+from mangaflow.api.errors import ApiError
+from mangaflow.api.limits import BodySizeLimit, RateLimiter
+from mangaflow.bootstrap import Container, get_container
+from mangaflow.domain.preferences import Preferences
+from mangaflow.services import queries
+from mangaflow.services.submit import submit_preferences
+
+API_VERSION = "1.0"
+
+
+class Accepted(BaseModel):
+    requestId: str
+    status: str
+    statusUrl: str
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    numberOfStories: int = Field(ge=1, le=10)
+
+
+class RegenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    prompt: str | None = Field(default=None, min_length=1, max_length=600)
+
+
+def create_app(
+    container: Callable[[], Container] = get_container, verifier: TokenVerifier | None = None
+) -> FastAPI:
+    """The API; ``container`` supplies the wired services (tests pass their own)."""
+    settings = container().settings
+    app = FastAPI(title="MangaFlow API", version=API_VERSION,
+                  description="Personalized manga generation: preferences in, PDF/CBZ out.")  # fmt: skip
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
+    if settings.api_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["*"])  # fmt: skip
+    tokens = verifier or verifier_for(settings)
+    limiter = RateLimiter(settings.api_rate_per_minute)
+
+    def services() -> Container:
+        return container()
+
+    def current_user(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> str:
+        errors.request_id(request)
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise ApiError(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+        try:
+            user = tokens.user_id(authorization[7:].strip())
+        except AuthError as exc:
+            raise ApiError(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+        wait = limiter.retry_after(user)
+        if wait is not None:
+            raise ApiError(429, f"rate limit of {limiter.per_minute} requests per minute",
+                           headers={"Retry-After": str(wait)})  # fmt: skip
+        return user
+
+    User = Annotated[str, Depends(current_user)]
+    Services = Annotated[Container, Depends(services)]
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": API_VERSION}
+
+    @app.post("/preferences", status_code=202, response_model=Accepted, tags=["generation"])
+    def post_preferences(prefs: Preferences, user: User, c: Services) -> Accepted:
+        req = submit_preferences(c, user, prefs)
+        return Accepted(requestId=req.request_id, status=req.status,
+                        statusUrl=f"/status/{req.request_id}")  # fmt: skip
+
+    @app.get("/status/{request_id}", tags=["generation"])
+    def get_status(request_id: str, user: User, c: Services) -> dict[str, Any]:
+        return queries.status(c, user, request_id)
+
+    @app.get("/stories", tags=["library"])
+    def list_stories(user: User, c: Services) -> dict[str, Any]:
+        return {"stories": queries.stories(c, user)}
+
+    @app.get("/stories/{story_id}", tags=["library"])
+    def get_story(story_id: str, user: User, c: Services) -> dict[str, Any]:
+        return queries.story(c, user, story_id)
+
+    @app.get("/episodes/{episode_id}", tags=["library"])
+    def get_episode(episode_id: str, user: User, c: Services) -> dict[str, Any]:
+        return queries.episode(c, user, episode_id)
+
+    @app.get("/episodes/{episode_id}/{kind}", tags=["library"],
+             responses={200: {"content": {"application/pdf": {}, "application/zip": {}}}})
+    def download(episode_id: str, kind: str, user: User, c: Services) -> Response:
+        data, media, name = queries.download(c, user, episode_id, kind)
+        return Response(data, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.post("/workflow/start", status_code=202, tags=["generation"])
+    def start_workflow(body: BatchIn, user: User, c: Services) -> dict[str, Any]:
+        from mangaflow.services.workflows import start_batch
+
+        return start_batch(c, user, body.numberOfStories)
+
+    @app.post("/stories/{story_id}/episodes", status_code=202, response_model=Accepted,
+              tags=["generation"])  # fmt: skip
+    def continue_story(story_id: str, user: User, c: Services) -> Accepted:
+        from mangaflow.services.workflows import continue_story as start
+
+        req = start(c, user, story_id)
+        return Accepted(requestId=req.request_id, status=req.status,
+                        statusUrl=f"/status/{req.request_id}")  # fmt: skip
+
+    @app.post("/episodes/{episode_id}/panels/{panel}/regenerate", status_code=202,
+              response_model=Accepted, tags=["generation"])  # fmt: skip
+    def regenerate(
+        episode_id: str, panel: int, user: User, c: Services, body: RegenerateIn | None = None
+    ) -> Accepted:
+        from mangaflow.services.regenerate import start_regeneration
+        from mangaflow.services.workflows import publish_regeneration
+
+        req = start_regeneration(c, user, episode_id, panel, body.prompt if body else None)
+        publish_regeneration(c, req)
+        return Accepted(requestId=req.request_id, status=req.status,
+                        statusUrl=f"/status/{req.request_id}")  # fmt: skip
+
+    return app
