@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
 import math
 import re
@@ -30,8 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image
-
+from mangaflow.adapters.image.png import to_png
 from mangaflow.adapters.text.bedrock import (
     IMAGE_MODEL_SETTING,
     PROVIDER,
@@ -59,7 +57,6 @@ NOVA_MIN_SIDE, NOVA_MAX_SIDE, NOVA_STEP = 320, 4096, 16
 NOVA_MAX_RATIO = 4.0
 NOVA_MAX_PIXELS = 4_194_304  # the pixel count must stay below this
 SDXL_STYLE_PRESET = "anime"  # every MangaFlow panel is manga art
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PROFILE_PREFIX = re.compile(r"^(?:us|eu|apac|us-gov|global|jp|au|ca)\.")
 
 
@@ -206,20 +203,6 @@ def fit_prompt(request: ImageRequest, limit: int) -> str:
 
 
 # --------------------------------------------------------------------------- the model
-
-
-def to_png(data: bytes, where: str) -> bytes:
-    """``data`` as PNG bytes (converted with Pillow unless it already is a PNG)."""
-    if data.startswith(_PNG_SIGNATURE):
-        return data
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            out = io.BytesIO()
-            img.save(out, format="PNG")
-    except Exception as exc:  # noqa: BLE001 - any decoder error means unusable bytes
-        raise ProviderError(f"Amazon Bedrock returned an unreadable image from {where}") from exc
-    return out.getvalue()
 
 
 class BedrockImage(ImageModel):

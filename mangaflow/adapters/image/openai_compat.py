@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import httpx
-from PIL import Image
 
+from mangaflow.adapters.image.png import to_png
 from mangaflow.adapters.text.openai_compat import OpenAIEndpoint
 from mangaflow.config import Settings
 from mangaflow.errors import ProviderError
@@ -35,8 +34,6 @@ FIXED_SIZES: dict[str, tuple[Size, ...]] = {
 #: Longest prompt (characters) hosted models accept.
 PROMPT_LIMITS: dict[str, int] = {"gpt-image": 32000, "dall-e-3": 4000, "dall-e-2": 1000}
 LOCAL_MIN, LOCAL_MAX, LOCAL_STEP = 256, 1536, 64
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I")  # modes PNG stores as they are
 
 
 def _family(model: str) -> str | None:
@@ -86,21 +83,6 @@ def full_prompt(model: str, prompt: str, negative_prompt: str) -> str:
         room = max(0, limit - len(avoid) - 3)
         text = text[:room].rsplit(" ", 1)[0].rstrip(" ,;:.") + "..."
     return text + avoid
-
-
-def to_png(data: bytes, label: str) -> bytes:
-    """``data`` as PNG bytes (JPEG/WebP/... are converted)."""
-    if data.startswith(_PNG_MAGIC):
-        return data
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            png: Image.Image = img if img.mode in _PNG_MODES else img.convert("RGB")
-            out = io.BytesIO()
-            png.save(out, "PNG", compress_level=3)
-            return out.getvalue()
-    except Exception as exc:  # noqa: BLE001 - any decoder failure means unusable bytes
-        raise ProviderError(f"{label} returned image bytes that are not an image ({exc})") from None
 
 
 class OpenAICompatImage(ImageModel):
