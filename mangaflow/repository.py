@@ -47,6 +47,8 @@ class Repository:
     # ----------------------------------------------------------------- profile
     def ensure_profile(self, user_id: str, email: str = "") -> bool:
         """Create the user's profile once; ``False`` when it already existed."""
+        if self.table.get(f"USER#{user_id}", "PROFILE") is not None:
+            return False  # the common case costs a read, not a write transaction
         item = {
             "PK": f"USER#{user_id}", "SK": "PROFILE", "GSI1PK": f"USER#{user_id}",
             "GSI1SK": "PROFILE", "userId": user_id, "email": email, "createdAt": utcnow(),

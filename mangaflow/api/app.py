@@ -42,7 +42,11 @@ class RegenerateIn(BaseModel):
 def create_app(
     container: Callable[[], Container] = get_container, verifier: TokenVerifier | None = None
 ) -> FastAPI:
-    """The API; ``container`` supplies the wired services (tests pass their own)."""
+    """The API; ``container`` supplies the wired services (tests pass their own).
+
+    Handlers are ``async``: their storage calls are short SQLite/DynamoDB operations, cheaper
+    to run on the event loop than to hop through the thread pool; downloads (file reads of
+    megabytes) stay in the thread pool."""
     settings = container().settings
     app = FastAPI(title="MangaFlow API", version=API_VERSION,
                   description="Personalized manga generation: preferences in, PDF/CBZ out.")  # fmt: skip
@@ -54,10 +58,10 @@ def create_app(
     tokens = verifier or verifier_for(settings)
     limiter = RateLimiter(settings.api_rate_per_minute)
 
-    def services() -> Container:
+    async def services() -> Container:
         return container()
 
-    def current_user(
+    async def current_user(
         request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> str:
         errors.request_id(request)
@@ -77,47 +81,48 @@ def create_app(
     Services = Annotated[Container, Depends(services)]
 
     @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok", "version": API_VERSION}
 
     @app.post("/preferences", status_code=202, response_model=Accepted, tags=["generation"])
-    def post_preferences(prefs: Preferences, user: User, c: Services) -> Accepted:
+    async def post_preferences(prefs: Preferences, user: User, c: Services) -> Accepted:
         req = submit_preferences(c, user, prefs)
         return Accepted(requestId=req.request_id, status=req.status,
                         statusUrl=f"/status/{req.request_id}")  # fmt: skip
 
     @app.get("/status/{request_id}", tags=["generation"])
-    def get_status(request_id: str, user: User, c: Services) -> dict[str, Any]:
+    async def get_status(request_id: str, user: User, c: Services) -> dict[str, Any]:
         return queries.status(c, user, request_id)
 
     @app.get("/stories", tags=["library"])
-    def list_stories(user: User, c: Services) -> dict[str, Any]:
+    async def list_stories(user: User, c: Services) -> dict[str, Any]:
         return {"stories": queries.stories(c, user)}
 
     @app.get("/stories/{story_id}", tags=["library"])
-    def get_story(story_id: str, user: User, c: Services) -> dict[str, Any]:
+    async def get_story(story_id: str, user: User, c: Services) -> dict[str, Any]:
         return queries.story(c, user, story_id)
 
     @app.get("/episodes/{episode_id}", tags=["library"])
-    def get_episode(episode_id: str, user: User, c: Services) -> dict[str, Any]:
+    async def get_episode(episode_id: str, user: User, c: Services) -> dict[str, Any]:
         return queries.episode(c, user, episode_id)
 
     @app.get("/episodes/{episode_id}/{kind}", tags=["library"],
-             responses={200: {"content": {"application/pdf": {}, "application/zip": {}}}})
+             responses={200: {"content": {"application/pdf": {},
+                                          "application/vnd.comicbook+zip": {}}}})  # fmt: skip
     def download(episode_id: str, kind: str, user: User, c: Services) -> Response:
         data, media, name = queries.download(c, user, episode_id, kind)
         return Response(data, media_type=media,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/workflow/start", status_code=202, tags=["generation"])
-    def start_workflow(body: BatchIn, user: User, c: Services) -> dict[str, Any]:
+    async def start_workflow(body: BatchIn, user: User, c: Services) -> dict[str, Any]:
         from mangaflow.services.workflows import start_batch
 
         return start_batch(c, user, body.numberOfStories)
 
     @app.post("/stories/{story_id}/episodes", status_code=202, response_model=Accepted,
               tags=["generation"])  # fmt: skip
-    def continue_story(story_id: str, user: User, c: Services) -> Accepted:
+    async def continue_story(story_id: str, user: User, c: Services) -> Accepted:
         from mangaflow.services.workflows import continue_story as start
 
         req = start(c, user, story_id)
@@ -126,7 +131,7 @@ def create_app(
 
     @app.post("/episodes/{episode_id}/panels/{panel}/regenerate", status_code=202,
               response_model=Accepted, tags=["generation"])  # fmt: skip
-    def regenerate(
+    async def regenerate(
         episode_id: str, panel: int, user: User, c: Services, body: RegenerateIn | None = None
     ) -> Accepted:
         from mangaflow.services.regenerate import start_regeneration

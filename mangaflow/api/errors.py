@@ -85,7 +85,8 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and message == "Not Found":
             message = f"no route {request.method} {request.url.path}"
-        return error_response(request, exc.status_code, code, message)
+        return error_response(request, exc.status_code, code, message,
+                              headers=getattr(exc, "headers", None))  # fmt: skip
 
     @app.exception_handler(MangaFlowError)
     async def _domain(request: Request, exc: MangaFlowError) -> JSONResponse:

@@ -42,6 +42,9 @@ class SqliteItemTable(ItemTable):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Writers of this process queue here rather than in SQLite's sleeping busy-retry
+        # (which waits up to ~100 ms per attempt); other processes still meet BEGIN IMMEDIATE.
+        self._write_lock = threading.Lock()
         with self._conn() as conn:
             conn.executescript(_SCHEMA)
 
@@ -63,6 +66,10 @@ class SqliteItemTable(ItemTable):
         self.transact([Delete(pk, sk)])
 
     def transact(self, ops: Sequence[Put | Delete]) -> None:
+        with self._write_lock:
+            self._transact(ops)
+
+    def _transact(self, ops: Sequence[Put | Delete]) -> None:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
