@@ -59,16 +59,6 @@ def _container(settings: Any, **overrides: Any) -> Any:
     return container
 
 
-def _parse_character(raw: str) -> dict[str, str]:
-    parts = [p.strip() for p in raw.split(":", 2)]
-    out = {"name": parts[0]}
-    if len(parts) > 1 and parts[1]:
-        out["role"] = parts[1]
-    if len(parts) > 2 and parts[2]:
-        out["appearance"] = parts[2]
-    return out
-
-
 @app.command()
 def generate(
     genre: Annotated[list[str], typer.Option("--genre", "-g", help="Genre (1-5), repeatable.")],
@@ -97,12 +87,12 @@ def generate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
 ) -> None:
     """Generate one manga episode end to end: insights, story, episode, panels, PDF and CBZ."""
-    from mangaflow.domain.preferences import parse_preferences
+    from mangaflow.domain.preferences import character_from_text, parse_preferences
 
     data: dict[str, Any] = {
         "genres": genre, "themes": theme, "artStyle": art_style, "targetAudience": audience,
         "contentRating": rating, "language": language, "readingDirection": direction,
-        "pagesPerEpisode": pages, "characters": [_parse_character(c) for c in character or []],
+        "pagesPerEpisode": pages, "characters": [character_from_text(c) for c in character or []],
         "notes": notes,
     }  # fmt: skip
     try:
@@ -451,7 +441,7 @@ def dashboard(
     console.print(f"MangaFlow dashboard on http://127.0.0.1:{port} (Ctrl-C to stop)")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--browser.gatherUsageStats", "false"]  # fmt: skip
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]  # fmt: skip
     raise typer.Exit(subprocess.call(cmd))
 
 

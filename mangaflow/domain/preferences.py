@@ -132,6 +132,17 @@ class Preferences(BaseModel):
         return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def character_from_text(raw: str) -> dict[str, str]:
+    """``"Name:role:appearance"`` (role and appearance optional) as a character's wire form."""
+    parts = [p.strip() for p in raw.split(":", 2)]
+    out = {"name": parts[0]}
+    if len(parts) > 1 and parts[1]:
+        out["role"] = parts[1]
+    if len(parts) > 2 and parts[2]:
+        out["appearance"] = parts[2]
+    return out
+
+
 def field_errors(exc: pydantic.ValidationError) -> list[dict[str, str]]:
     """Flatten pydantic errors to ``[{"field": "genres[2]", "message": ...}]``."""
     out: list[dict[str, str]] = []

@@ -12,9 +12,8 @@ from fastapi.testclient import TestClient
 from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token, local_secret
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.services import episode, lettering, panels, story
-from mangaflow.services.submit import submit_preferences
-from tests.conftest import VALID_PREFS, make_settings
+from tests.builders import make_episode
+from tests.conftest import make_settings
 
 
 class Api:
@@ -28,16 +27,7 @@ class Api:
         self.ids: dict[str, str] = {}
 
     def make_episode(self) -> dict[str, str]:
-        c = self.c
-        req = submit_preferences(c, "alice", {**VALID_PREFS, "pagesPerEpisode": 1}, publish=False)
-        story_id = story.write_story(c, req.request_id, {})
-        episode_id = episode.write_episode(c, req.request_id, story_id, 1)
-        for numbers in panels.panel_pages(c, episode_id).values():
-            for n in numbers:
-                panels.draw_panel(c, req.request_id, episode_id, n)
-        lettering.letter_episode(c, req.request_id, episode_id)
-        c.repo.mark_finished(req.request_id, "COMPLETED")
-        self.ids = {"request": req.request_id, "story": story_id, "episode": episode_id}
+        self.ids = make_episode(self.c, "alice")
         return self.ids
 
     def token(self, **claims: Any) -> dict[str, str]:
