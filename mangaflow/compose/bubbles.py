@@ -2,56 +2,55 @@
 
 Everything here is geometry; :mod:`mangaflow.compose.shapes` draws it.
 
-Conventions: the panel's characters stand side by side — character ``i`` of ``n``
-at ``x = (i + 0.5) / n`` of the art's width with the face at ~35 % of its height,
-mapped through the cover-crop onto the panel (see :func:`faces`). Balloons go in
-reading order (rtl: first balloon top-right), stay inside their panel, never overlap
-each other, and avoid faces where they can; tails aim at the speaker's face (or out
-of the panel for an off-panel speaker). Lines that do not fit even at
-:data:`MIN_SIZE` are returned as overflow, never cut.
+Conventions: the panel's characters are where the art request puts them — character
+``i`` of ``n`` at ``x = (i + 0.5) / n`` of the art's width, framed per shot (see
+:func:`~mangaflow.compose.staging.stage`) and mapped through the cover-crop onto the
+panel. Balloons stay inside their panel, never overlap each other and avoid faces
+where they can; tails aim at the speaker's face (or out of the panel for an off-panel
+speaker). Lines that do not fit even at :data:`MIN_SIZE`, or that no installed font can
+show, are returned as overflow, never cut.
 
-Placement is a scored search: for each line, sizes from large to small, a few wrap
-widths each, and a grid of positions; the score prefers the top of the panel, the
-speaker's side and a balloon just above the speaker's head, and penalises covered or
-crossed faces, tails through other balloons and breaks of reading order.
+Reading order is a rule: a balloon is never placed where a reader would meet it before
+an earlier balloon of the panel (:func:`~mangaflow.compose.staging.reads_before`: not
+entirely above it, and when level with it — its top above the earlier one's upper 65 % —
+on the later side: left of it for rtl, right of it for ltr).
+
+Placement is a scored search (:mod:`mangaflow.compose.spots`): for each line, sizes
+from large to small, a few wrap widths each, and a grid of positions; the first size
+with a spot free of penalties (covered or crossed faces, crossed tails) wins.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from mangaflow.compose.fonts import AnyFont, Role, get_font, line_height
-from mangaflow.compose.layouts import Rect
-from mangaflow.compose.staging import (
-    FULL,
-    Face,
-    View,
-    ellipse_edge,
-    faces,
-    grid_steps,
-    reads_before,
-    segment_hits,
-    segments_cross,
+from mangaflow.compose.fonts import (
+    AnyFont,
+    Role,
+    get_font,
+    ink_extent,
+    line_height,
+    missing_letters,
 )
-from mangaflow.compose.text import block_size, measure, wrap
+from mangaflow.compose.layouts import Rect
+from mangaflow.compose.spots import CLEAN, Ctx, best_spot, speaker_face
+from mangaflow.compose.staging import FULL, Face, View, ellipse_edge, faces
+from mangaflow.compose.text import block_size, longest_piece, measure, wrap
 from mangaflow.domain.episode import DialogueLine, Panel
 
 BORDER = 4  # panel border, px
 PAD = 10  # keep-out between panel border and balloons
-GAP = 8  # between balloons
 MIN_SIZE = 16  # smallest lettering, px
 MAX_SIZE = {"speech": 26, "thought": 24, "shout": 30, "narration": 22}
 SIZE_STEP = 2
 SQRT2 = math.sqrt(2)
 
 # Scoring weights (lower total is better).
-W_FACE, W_TOP, W_X, W_ORDER, W_SHAPE, W_BELOW, W_CROSS = 3.0, 1.0, 0.8, 2.5, 0.25, 0.4, 1.5
-W_ATTR = 1.0  # the balloon sits nearer another character than its speaker
-W_GAP = 1.2  # empty space between a balloon and the head below it
-CLEAN = 0.15  # penalty accepted without trying smaller lettering (≈ 5 % of a face)
-SIZE_COST = 0.1  # per px of lettering given up, when every size has a penalty
+W_SHAPE = 0.25  # balloons far from their ideal width / height ratio
+SIZE_SPREAD = 4  # px: balloons of one panel are lettered at most this far apart, if they can
+SIZE_COST = 0.2  # per px of lettering given up, when every size has a penalty
 RETRIES = 3  # extra placement attempts for a panel whose greedy placement has penalties
 
 
@@ -87,15 +86,16 @@ def spike_length(a: float, b: float) -> int:
     return int(max(9, min(26, 0.2 * min(a, b))))
 
 
-def _fit_ellipse(widths: list[float], lh: int, size: int) -> tuple[float, float]:
-    """Smallest ellipse (semi-axes a, b) around centred lines of the given widths."""
+def _fit_ellipse(widths: list[float], lh: int, size: int, glyph: float) -> tuple[float, float]:
+    """Smallest ellipse (semi-axes a, b) around centred lines of the given widths;
+    ``glyph`` is the height of one line's ink (capitals to descenders)."""
     n = len(widths)
-    visual = (n - 1) * lh + 0.86 * size
+    visual = (n - 1) * lh + glyph
     px, py = 0.55 * size, 0.45 * size
     corners = []
     for i, w in enumerate(widths):
         top = -visual / 2 + i * lh
-        corners.append((w / 2 + px, max(abs(top), abs(top + 0.86 * size)) + py))
+        corners.append((w / 2 + px, max(abs(top), abs(top + glyph)) + py))
     best: tuple[float, float, float] | None = None
     for k in (0.3, 0.38, 0.45, 0.52, 0.6, 0.68, 0.77, 0.87, 1.0):
         a = math.sqrt(max(x * x + (y / k) ** 2 for x, y in corners))
@@ -112,101 +112,17 @@ def _body_size(kind: str, font: AnyFont, lines: list[str], size: int) -> tuple[i
         tw, th = block_size(font, lines)
         p = size * 0.55
         return int(tw + 2 * p), int(th + 2 * p), 0
-    a, b = _fit_ellipse([measure(font, ln) for ln in lines], line_height(font), size)
+    glyph = sum(ink_extent(font))
+    a, b = _fit_ellipse([measure(font, ln) for ln in lines], line_height(font), size, glyph)
     a, b = math.ceil(a), math.ceil(b)
     rim = {"thought": puff_radius, "shout": spike_length}.get(kind, lambda a, b: 0)(a, b)
     return 2 * (a + rim), 2 * (b + rim), rim
 
 
-@dataclass
-class _Ctx:
-    panel: Panel
-    rect: Rect
-    inner: Rect
-    direction: str
-    faces: list[Face]
-    taken: list[Rect] = field(default_factory=list)  # everything placed in this panel
-    order: list[Rect] = field(default_factory=list)  # balloons placed, reading order
-    leads: list[tuple[float, float, float, float]] = field(default_factory=list)  # tail lines
-
-
-def _speaker_face(ctx: _Ctx, speaker: str) -> Face | None:
-    """The speaker's face: exact (case-insensitive) name, else a first-name match."""
-    key = speaker.casefold().strip()
-    exact = next((f for f in ctx.faces if f.name == key), None)
-    if exact or not key:
-        return exact
-    first = key.split()[0]
-    return next((f for f in ctx.faces if f.name.split()[0] == first), None)
-
-
-def _score(ctx: _Ctx, box: Rect, kind: str, face: Face | None) -> tuple[float, float]:
-    """(total, penalty): penalty counts covered faces, crossed faces and order breaks."""
-    s = pen = 0.0
-    for f in ctx.faces:
-        ov = box.overlap(f.box)
-        if ov:
-            pen += W_FACE * ov / max(1, f.box.area)
-    inner = ctx.inner
-    rtl = ctx.direction == "rtl"
-    if kind == "narration":  # caption: hug the reading-start top corner
-        s += 2 * W_TOP * (box.y0 - inner.y0) / inner.h
-        edge = (inner.x1 - box.x1) if rtl else (box.x0 - inner.x0)
-        s += 2 * W_X * edge / inner.w
-    else:
-        s += W_TOP * (box.y0 - inner.y0) / inner.h
-        if face is not None:
-            s += W_X * abs(box.cx - face.x) / inner.w
-            if box.cy > face.y:
-                s += W_BELOW
-            else:  # above the head: not too far above it (a distant figure)
-                s += W_GAP * max(0.0, face.box.y0 - box.y1 - 40) / inner.h
-            lead = (box.cx, box.cy, face.x, face.y)
-            for f in ctx.faces:
-                if f is face:
-                    continue
-                if segment_hits(*lead, f.box):  # the tail would cross someone else's face
-                    pen += W_CROSS
-                if abs(box.cx - f.x) < 0.8 * abs(box.cx - face.x):  # looks like f speaks
-                    pen += W_ATTR
-            for q in ctx.order:  # the tail would run through an earlier balloon
-                if segment_hits(*lead, q.inset(q.h * 0.15)):
-                    pen += W_CROSS
-            for other in ctx.leads:  # tails that cross, or an earlier tail under this one
-                if segments_cross(lead, other) or segment_hits(*other, box.inset(box.h * 0.2)):
-                    pen += W_CROSS
-        else:  # off-panel speaker: near the reading-start side
-            edge = (inner.x1 - box.x1) if rtl else (box.x0 - inner.x0)
-            s += 0.5 * W_X * edge / inner.w
-    for q in ctx.order:
-        if reads_before(box, q, ctx.direction):
-            pen += W_ORDER
-    return s + pen, pen
-
-
-def _best_spot(ctx: _Ctx, bw: int, bh: int, kind: str, face: Face | None):
-    inner = ctx.inner
-    if bw > inner.w or bh > inner.h:
-        return None
-    best: tuple[float, Rect, float] | None = None
-    blocked = [(t.x0 - GAP, t.y0 - GAP, t.x1 + GAP, t.y1 + GAP) for t in ctx.taken]
-    for y in grid_steps(inner.y0, inner.y1 - bh, 12):
-        y1 = y + bh
-        for x in grid_steps(inner.x0, inner.x1 - bw, 12):
-            x1 = x + bw
-            if any(x < bx1 and bx0 < x1 and y < by1 and by0 < y1 for bx0, by0, bx1, by1 in blocked):
-                continue
-            box = Rect(x, y, x1, y1)
-            sc, pen = _score(ctx, box, kind, face)
-            if best is None or sc < best[0]:
-                best = (sc, box, pen)
-    return best
-
-
 def _widths(font: AnyFont, text: str, kind: str, inner: Rect, size: int) -> list[float]:
     lh = line_height(font)
     total = measure(font, text)
-    longest = max((measure(font, w) for w in text.split()), default=total)
+    longest = longest_piece(font, text) or total
     if kind == "narration":
         cap, ideal = inner.w - 1.1 * size, math.sqrt(3.5 * total * lh)
     else:
@@ -217,12 +133,15 @@ def _widths(font: AnyFont, text: str, kind: str, inner: Rect, size: int) -> list
     return sorted(out)
 
 
-def _layout_line(ctx: _Ctx, line: DialogueLine, face: Face | None):
+def _layout_line(ctx: Ctx, line: DialogueLine, face: Face | None, cap: int = 99):
     """Best (score, box, font_size, lines) for ``line`` or None if it cannot fit."""
     kind = line.kind
     role: Role = "bold" if kind == "shout" else "text"
+    if missing_letters(line.text, role):
+        return None  # no installed font has these letters: report, never draw boxes
     fallback = None
-    for size in range(MAX_SIZE[kind], MIN_SIZE - 1, -SIZE_STEP):
+    top = min(MAX_SIZE[kind], cap + MAX_SIZE[kind] - MAX_SIZE["speech"])
+    for size in range(top, MIN_SIZE - 1, -SIZE_STEP):
         font = get_font(size, role, line.text)
         best = None
         seen: set[tuple[str, ...]] = set()
@@ -232,24 +151,24 @@ def _layout_line(ctx: _Ctx, line: DialogueLine, face: Face | None):
                 continue
             seen.add(tuple(lines))
             bw, bh, rim = _body_size(kind, font, lines, size)
-            spot = _best_spot(ctx, bw, bh, kind, face)
+            spot = best_spot(ctx, bw, bh, kind, face)
             if spot is None:
                 continue
             shape = W_SHAPE * abs(math.log((bw / bh) / (2.4 if kind == "narration" else 1.5)))
             cand = (spot[0] + shape, spot[1], size, tuple(lines), rim, spot[2])
-            if best is None or cand[0] < best[0]:
+            if best is None or (cand[5] > CLEAN, cand[0]) < (best[5] > CLEAN, best[0]):
                 best = cand
         if best is None:
             continue
         penalised = (best[0] + SIZE_COST * (MAX_SIZE[kind] - size), *best[1:])
-        if best[5] <= CLEAN:  # no face covered, no crossing, reading order kept
+        if best[5] <= CLEAN:  # no face covered, no crossing
             return penalised
         if fallback is None or penalised[0] < fallback[0]:
             fallback = penalised
     return fallback
 
 
-def _tail(ctx: _Ctx, kind: str, box: Rect, rim: int, face: Face | None):
+def _tail(ctx: Ctx, kind: str, box: Rect, rim: int, face: Face | None):
     """(tip, puffs) for a balloon of ``kind`` at ``box`` speaking for ``face``."""
     ell = box.inset(rim)
     a, b = ell.w / 2, ell.h / 2
@@ -298,34 +217,41 @@ def _tail(ctx: _Ctx, kind: str, box: Rect, rim: int, face: Face | None):
     return (int(px), int(py)), ()
 
 
-def _attempt(
-    panel: Panel, rect: Rect, direction: str, seed: int, banned: list[Rect], face_list: list[Face]
-) -> tuple[list[Bubble], list[str], float, float, Rect | None]:
-    """Greedy placement in reading order; ``banned`` is kept free for the first balloon.
+@dataclass
+class _Attempt:
+    placed: list[Bubble]
+    overflow: list[str]
+    cost: float
+    trouble: int | None  # index of the first line that overflowed or took a penalty
+    boxes: dict[int, Rect]  # line index → its balloon
 
-    Returns (balloons, overflow, cost, penalty, first balloon's box).
-    """
-    ctx = _Ctx(panel, rect, rect.inset(BORDER + PAD), direction, face_list)
-    placed: list[Bubble] = []
-    overflow: list[str] = []
-    cost = penalty = 0.0
-    first: Rect | None = None
-    for i, line in enumerate(panel.dialogue):
-        if not line.text.split():
-            continue  # whitespace only: nothing to letter
-        face = None if line.kind == "narration" else _speaker_face(ctx, line.speaker)
-        if first is None:
-            ctx.taken.extend(banned)
-        best = _layout_line(ctx, line, face)
-        if first is None:
-            del ctx.taken[len(ctx.taken) - len(banned) :]
+
+def _attempt(
+    panel: Panel, rect: Rect, direction: str, seed: int, banned: dict[int, list[Rect]],
+    face_list: list[Face], cap: int = 99,
+) -> _Attempt:  # fmt: skip
+    """Greedy placement in reading order; ``banned[i]`` is kept free for line ``i``."""
+    ctx = Ctx(panel, rect, rect.inset(BORDER + PAD), direction, face_list)
+    out = _Attempt([], [], 0.0, None, {})
+    todo = [i for i, line in enumerate(panel.dialogue) if line.text.split()]
+    for k, i in enumerate(todo):
+        line = panel.dialogue[i]
+        face = None if line.kind == "narration" else speaker_face(ctx, line.speaker)
+        keep = banned.get(i, [])
+        ctx.taken.extend(keep)
+        ctx.remaining = len(todo) - k - 1
+        best = _layout_line(ctx, line, face, cap)
+        del ctx.taken[len(ctx.taken) - len(keep) :]
         if best is None:
-            overflow.append(line.text)
-            cost += 20.0
+            out.overflow.append(line.text)
+            out.cost += 20.0
+            out.trouble = i if out.trouble is None else out.trouble
             continue
         score, box, size, lines, rim, pen = best
-        cost, penalty = cost + score, penalty + pen
-        first = first or box
+        out.cost += score
+        if pen > CLEAN and out.trouble is None:
+            out.trouble = i
+        out.boxes[i] = box
         ctx.taken.append(box)
         ctx.order.append(box)
         if face is not None:
@@ -338,8 +264,8 @@ def _attempt(
             font_size=size, lines=lines, tail=tip, puffs=puffs, seed=seed * 31 + i, rim=rim,
         )  # fmt: skip
         ctx.taken += keep_out(bubble)[1:]  # keep later balloons off this tail
-        placed.append(bubble)
-    return placed, overflow, cost, penalty, first  # fmt: skip
+        out.placed.append(bubble)
+    return out
 
 
 def place_balloons(
@@ -350,28 +276,44 @@ def place_balloons(
     seed: int = 0,
     cast: Sequence[str] | None = None,
     view: View = FULL,
+    builds: Sequence[str] = (),
 ) -> tuple[list[Bubble], list[str]]:
     """Place every dialogue line of ``panel`` inside ``rect``; returns (balloons, overflow).
 
-    ``cast`` / ``view``: see :func:`faces`. Greedy in reading order. When that forces a
-    penalty (a covered or crossed face, a balloon read out of order, or overflow), up to
-    :data:`RETRIES` more attempts keep the earlier first-balloon spots free, and the
-    cheapest attempt wins.
+    ``cast`` / ``view`` / ``builds``: see :func:`faces`. Greedy in reading order. When a line cannot
+    be placed, or only with a penalty (a covered or crossed face, a crossed tail), up to
+    :data:`RETRIES` more attempts keep the spot of the balloon before it free (or its own
+    spot, for the first line), and the cheapest attempt wins.
     """
-    face_list = faces(panel, rect, cast=cast, view=view)
-    placed, overflow, cost, penalty, first = _attempt(panel, rect, direction, seed, [], face_list)
-    banned: list[Rect] = []
-    tries = 0
-    while (penalty > CLEAN or overflow) and first is not None and tries < RETRIES:
-        if len([d for d in panel.dialogue if d.text.split()]) < 2:
+    face_list = faces(panel, rect, cast=cast, view=view, builds=builds)
+    best = _attempt(panel, rect, direction, seed, {}, face_list)
+    last = best
+    banned: dict[int, list[Rect]] = {}
+    for _ in range(RETRIES):
+        j = last.trouble
+        if j is None:
             break
-        banned.append(first)
-        tries += 1
-        alt = _attempt(panel, rect, direction, seed, banned, face_list)
-        first = alt[4]
-        if alt[2] < cost:
-            placed, overflow, cost, penalty = alt[0], alt[1], alt[2], alt[3]
-    return placed, overflow
+        earlier = [i for i in last.boxes if i < j]
+        i = earlier[-1] if earlier else j
+        if i not in last.boxes:
+            break  # the first line itself does not fit: nothing to move out of its way
+        banned.setdefault(i, []).append(last.boxes[i])
+        last = _attempt(panel, rect, direction, seed, banned, face_list)
+        if (len(last.overflow), last.cost) < (len(best.overflow), best.cost):
+            best = last
+    sizes = [_speech_size(b) for b in best.placed]
+    if len(sizes) > 1 and max(sizes) - min(sizes) > SIZE_SPREAD:
+        # One balloon shrank to make room for a big one: letter the panel more evenly.
+        even = _attempt(panel, rect, direction, seed, banned, face_list, min(sizes) + SIZE_SPREAD)
+        if len(even.overflow) <= len(best.overflow) and min(map(_speech_size, even.placed),
+                                                            default=0) >= min(sizes):  # fmt: skip
+            best = even
+    return best.placed, best.overflow
+
+
+def _speech_size(b: Bubble) -> int:
+    """``b``'s lettering size on the speech scale (shouts are set larger than speech)."""
+    return b.font_size - MAX_SIZE[b.kind] + MAX_SIZE["speech"]
 
 
 def keep_out(b: Bubble) -> list[Rect]:

@@ -1,4 +1,7 @@
-"""CBZ export: the page PNGs in reading order plus a ComicInfo.xml (ComicInfo 2.0)."""
+"""CBZ export: the page images in reading order plus a ComicInfo.xml (ComicInfo 2.0).
+
+Pages are ``page-001.jpg`` (colour) or ``page-001.png`` (monochrome, 4-bit grey): the
+very files the PDF embeds (see :mod:`mangaflow.compose.images`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 
+from mangaflow.compose.images import PageFile, page_files
 from mangaflow.compose.pages import RenderedPage
 from mangaflow.domain.episode import EpisodeScript
 from mangaflow.domain.story import StoryBible
@@ -14,9 +18,13 @@ from mangaflow.domain.story import StoryBible
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip timestamps: same input → same bytes
 
 
-def page_name(index: int) -> str:
-    """File name of the ``index``-th page (1-based): ``page-001.png``."""
-    return f"page-{index:03d}.png"
+def page_name(index: int, ext: str = "png") -> str:
+    """File name of the ``index``-th page (1-based): ``page-001.png`` / ``page-001.jpg``."""
+    return f"page-{index:03d}.{ext}"
+
+
+def _files(pages: Sequence[RenderedPage]) -> list[PageFile]:
+    return page_files([(p.png, p.monochrome, p.export) for p in pages])
 
 
 def comic_info(
@@ -58,12 +66,12 @@ def comic_info(
     add("Locations", story.setting_kind)
     add("StoryArc", story.title)
     page_list = ET.SubElement(root, "Pages")
-    for i, page in enumerate(pages):
-        w, h = page.dimensions
+    for i, file in enumerate(_files(pages)):
+        w, h = file.size
         attrs = {
             "Image": str(i),
             "Type": "FrontCover" if i == 0 else "Story",
-            "ImageSize": str(len(page.png)),
+            "ImageSize": str(len(file.data)),
             "ImageWidth": str(w),
             "ImageHeight": str(h),
         }
@@ -81,13 +89,13 @@ def write_cbz(
     language: str = "en",
     direction: str = "rtl",
 ) -> bytes:
-    """A CBZ (zip): ``page-001.png`` … in reading order, then ``ComicInfo.xml``."""
+    """A CBZ (zip): ``page-001.<ext>`` … in reading order, then ``ComicInfo.xml``."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for i, page in enumerate(pages, start=1):
-            info = zipfile.ZipInfo(page_name(i), date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_STORED  # PNG is already compressed
-            zf.writestr(info, page.png)
+        for i, file in enumerate(_files(pages), start=1):
+            info = zipfile.ZipInfo(page_name(i, file.ext), date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_STORED  # PNG and JPEG are already compressed
+            zf.writestr(info, file.data)
         xml = comic_info(pages, story=story, episode=episode, writer=writer,
                          language=language, direction=direction)  # fmt: skip
         info = zipfile.ZipInfo("ComicInfo.xml", date_time=_EPOCH)

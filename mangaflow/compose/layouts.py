@@ -1,7 +1,7 @@
-"""Page geometry: rectangles, panel-layout templates and how one is chosen.
+"""Page geometry: rectangles, where templates land on the page, and which one a page gets.
 
-Templates are written once, in left-to-right reading order, as cells in unit
-coordinates of the page's *live area* (the page minus its margins). Cell edges
+Templates (:mod:`mangaflow.compose.templates`) are written once, in left-to-right reading
+order, as cells in unit coordinates of the page's *live area* (the page minus its margins). Cell edges
 that touch the live-area border stay there; inner edges are pulled apart by a
 fixed gutter, so gutters are the same everywhere. For ``rtl`` the template is
 mirrored left↔right, which also puts the first panel top-right.
@@ -10,12 +10,18 @@ mirrored left↔right, which also puts the first panel top-right.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from mangaflow.compose.templates import (
+    TEMPLATES,
+    Template,
+    even_tiers,
+    key_tiers,
+)
 from mangaflow.domain.episode import Page, Panel
 
-PAGE_SIZE: tuple[int, int] = (1240, 1754)  # A4 at 150 dpi
+PAGE_SIZE: tuple[int, int] = (1240, 1754)  # B6 manga trim (128 × 182 mm) at ~246 dpi
 MARGIN = 0.05  # of the page width / height
 GUTTER = 0.015  # of the page width, both directions
 DIRECTIONS = ("rtl", "ltr", "vertical")
@@ -84,141 +90,6 @@ class Rect:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
 
 
-Cell = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """A layout: cells (u0, v0, u1, v1) in unit live-area coordinates, ltr reading order."""
-
-    name: str
-    cells: tuple[Cell, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.cells)
-
-    def areas(self) -> list[float]:
-        return [(u1 - u0) * (v1 - v0) for u0, v0, u1, v1 in self.cells]
-
-
-_T = 1 / 3
-# fmt: off
-TEMPLATES: tuple[Template, ...] = (
-    Template("splash", ((0, 0, 1, 1),)),
-    # 2 panels
-    Template("two-tiers", ((0, 0, 1, 0.5), (0, 0.5, 1, 1))),
-    Template("tall-top", ((0, 0, 1, 0.62), (0, 0.62, 1, 1))),
-    Template("tall-bottom", ((0, 0, 1, 0.38), (0, 0.38, 1, 1))),
-    Template("two-columns", ((0, 0, 0.5, 1), (0.5, 0, 1, 1))),
-    # 3 panels
-    Template("three-tiers", ((0, 0, 1, _T), (0, _T, 1, 2 * _T), (0, 2 * _T, 1, 1))),
-    Template("two-plus-one", ((0, 0, 0.5, 0.42), (0.5, 0, 1, 0.42), (0, 0.42, 1, 1))),
-    Template("wide-top-plus-two", ((0, 0, 1, 0.45), (0, 0.45, 0.5, 1), (0.5, 0.45, 1, 1))),
-    Template("tall-side-3", ((0, 0, 0.58, 1), (0.58, 0, 1, 0.5), (0.58, 0.5, 1, 1))),
-    # 4 panels
-    Template("grid-2x2", ((0, 0, 0.5, 0.5), (0.5, 0, 1, 0.5), (0, 0.5, 0.5, 1), (0.5, 0.5, 1, 1))),
-    Template(
-        "key-plus-three",
-        ((0, 0, 1, 0.56), (0, 0.56, _T, 1), (_T, 0.56, 2 * _T, 1), (2 * _T, 0.56, 1, 1)),
-    ),
-    Template(
-        "three-plus-key",
-        ((0, 0, _T, 0.38), (_T, 0, 2 * _T, 0.38), (2 * _T, 0, 1, 0.38), (0, 0.38, 1, 1)),
-    ),
-    Template(
-        "four-mixed", ((0, 0, 1, 0.3), (0, 0.3, 0.6, 0.66), (0.6, 0.3, 1, 0.66), (0, 0.66, 1, 1))
-    ),
-    Template(
-        "wide-top-tall-side",
-        ((0, 0, 1, 0.32), (0, 0.32, 0.56, 1), (0.56, 0.32, 1, 0.66), (0.56, 0.66, 1, 1)),
-    ),
-    # 5 panels
-    Template(
-        "five-2-1-2",
-        ((0, 0, 0.45, 0.3), (0.45, 0, 1, 0.3), (0, 0.3, 1, 0.64), (0, 0.64, 0.55, 1),
-         (0.55, 0.64, 1, 1)),
-    ),
-    Template(
-        "five-wide-top",
-        ((0, 0, 1, 0.34), (0, 0.34, 0.5, 0.67), (0.5, 0.34, 1, 0.67), (0, 0.67, 0.5, 1),
-         (0.5, 0.67, 1, 1)),
-    ),
-    Template(
-        "five-3-2",
-        ((0, 0, _T, 0.36), (_T, 0, 2 * _T, 0.36), (2 * _T, 0, 1, 0.36), (0, 0.36, 0.5, 1),
-         (0.5, 0.36, 1, 1)),
-    ),
-    Template(
-        "five-tall-side",
-        ((0, 0, 1, 0.3), (0, 0.3, 0.52, 1), (0.52, 0.3, 1, 0.535), (0.52, 0.535, 1, 0.77),
-         (0.52, 0.77, 1, 1)),
-    ),
-    # 6 panels
-    Template(
-        "six-grid",
-        ((0, 0, 0.5, _T), (0.5, 0, 1, _T), (0, _T, 0.5, 2 * _T), (0.5, _T, 1, 2 * _T),
-         (0, 2 * _T, 0.5, 1), (0.5, 2 * _T, 1, 1)),
-    ),
-    Template(
-        "six-staggered",
-        ((0, 0, 0.6, 0.3), (0.6, 0, 1, 0.3), (0, 0.3, 0.4, 0.64), (0.4, 0.3, 1, 0.64),
-         (0, 0.64, 0.5, 1), (0.5, 0.64, 1, 1)),
-    ),
-    Template(
-        "six-key-middle",
-        ((0, 0, _T, 0.25), (_T, 0, 2 * _T, 0.25), (2 * _T, 0, 1, 0.25), (0, 0.25, 1, 0.62),
-         (0, 0.62, 0.5, 1), (0.5, 0.62, 1, 1)),
-    ),
-    Template(
-        "six-bookends",
-        ((0, 0, 1, 0.3), (0, 0.3, 0.5, 0.53), (0.5, 0.3, 1, 0.53), (0, 0.53, 0.5, 0.76),
-         (0.5, 0.53, 1, 0.76), (0, 0.76, 1, 1)),
-    ),
-    # 7 panels
-    Template(
-        "seven-mixed",
-        ((0, 0, 1, 0.25), (0, 0.25, 0.5, 0.5), (0.5, 0.25, 1, 0.5), (0, 0.5, _T, 0.75),
-         (_T, 0.5, 2 * _T, 0.75), (2 * _T, 0.5, 1, 0.75), (0, 0.75, 1, 1)),
-    ),
-)
-# fmt: on
-BY_NAME: dict[str, Template] = {t.name: t for t in TEMPLATES}
-
-
-def even_tiers(n: int) -> Template:
-    """Fallback: tiers of two panels (a full-width first tier when ``n`` is odd)."""
-    rows: list[int] = ([1] if n % 2 else []) + [2] * (n // 2)
-    cells: list[Cell] = []
-    for r, cols in enumerate(rows):
-        v0, v1 = r / len(rows), (r + 1) / len(rows)
-        cells += [(c / cols, v0, (c + 1) / cols, v1) for c in range(cols)]
-    return Template(f"even-tiers-{n}", tuple(cells))
-
-
-def key_tiers(n: int, keys: Sequence[int]) -> Template:
-    """Fallback when no template suits the key panels: each key panel gets a tall,
-    full-width tier of its own; the other panels share tiers two by two."""
-    rows: list[tuple[float, list[int]]] = []
-    run: list[int] = []
-    for i in range(n):
-        if i in keys:
-            rows += [(1.0, run[j : j + 2]) for j in range(0, len(run), 2)]
-            rows.append((1.8, [i]))
-            run = []
-        else:
-            run.append(i)
-    rows += [(1.0, run[j : j + 2]) for j in range(0, len(run), 2)]
-    total = sum(w for w, _ in rows)
-    cells: list[Cell] = []
-    v = 0.0
-    for w, members in rows:
-        v1 = min(1.0, v + w / total)
-        cells += [(c / len(members), v, (c + 1) / len(members), v1) for c in range(len(members))]
-        v = v1
-    return Template(f"key-tiers-{n}", tuple(cells))
-
-
 def live_area(page_size: tuple[int, int] = PAGE_SIZE) -> Rect:
     w, h = page_size
     mx, my = round(w * MARGIN), round(h * MARGIN)
@@ -283,36 +154,103 @@ class PageLayout:
     rects: tuple[Rect, ...]  # reading order, one per panel
 
 
+#: Cell shape (width / height) each shot reads best in: establishing and wide shots want
+#: wide cells, close-ups squarish ones, an extreme close-up (eyes) a letterbox strip.
+SHOT_SHAPE = {
+    "establishing": 2.2,
+    "wide": 1.8,
+    "medium": 1.25,
+    "action": 1.3,
+    "close-up": 1.0,
+    "extreme-close-up": 2.0,
+}
+W_USED, W_PREVIOUS, W_SHAPE_FIT, W_CROWD = 10.0, 6.0, 2.0, 12.0
+#: Page area (px², at :data:`PAGE_SIZE`) one character of dialogue takes, balloon included,
+#: and the share of a cell that balloons may fill before the art drowns.
+TEXT_AREA, COMFORT = 650.0, 0.3
+
+
+def shape_cost(template: Template, panels: Sequence[Panel], page_size: tuple[int, int]) -> float:
+    """How badly the cells' shapes suit the panels' shots (0 = every cell fits). A shot
+    with several characters side by side wants a wider cell; a cell narrower than its
+    shot wants costs more than one wider (balloons get cramped in a narrow cell)."""
+    live = live_area(page_size)
+    cost = 0.0
+    for (u0, v0, u1, v1), panel in zip(template.cells, panels, strict=False):
+        aspect = ((u1 - u0) * live.w) / max(1.0, (v1 - v0) * live.h)
+        want = SHOT_SHAPE.get(panel.shot, 1.25)
+        if panel.shot not in ("close-up", "extreme-close-up"):
+            want *= 1 + 0.3 * max(0, min(3, len(panel.characters)) - 1)
+        ratio = math.log(aspect / want)
+        cost += -ratio if ratio < 0 else 0.3 * ratio
+    return cost
+
+
+def crowd_cost(template: Template, panels: Sequence[Panel], page_size: tuple[int, int]) -> float:
+    """How far the dialogue overfills the cells (0 = every panel's text fits comfortably)."""
+    live = live_area(page_size)
+    scale = (page_size[0] * page_size[1]) / (PAGE_SIZE[0] * PAGE_SIZE[1])
+    cost = 0.0
+    for (u0, v0, u1, v1), panel in zip(template.cells, panels, strict=False):
+        chars = sum(len(d.text) + 12 for d in panel.dialogue)  # + balloon overhead
+        area = (u1 - u0) * live.w * (v1 - v0) * live.h
+        cost += max(0.0, chars * TEXT_AREA * scale / max(1.0, area) - COMFORT)
+    return cost
+
+
+def _pick(
+    page: Page, cands: list[Template], used: Mapping[str, int], previous: str | None,
+    page_size: tuple[int, int],
+) -> Template:  # fmt: skip
+    """The candidate used least in the episode so far, not the previous page's, with room
+    for each panel's dialogue and cell shapes that suit the shots; ties go to the
+    template listed first."""
+
+    def cost(t: Template) -> float:
+        return (
+            W_USED * used.get(t.name, 0)
+            + (W_PREVIOUS if t.name == previous else 0.0)
+            + W_CROWD * crowd_cost(t, page.panels, page_size)
+            + W_SHAPE_FIT * shape_cost(t, page.panels, page_size)
+        )
+
+    return min(cands, key=cost)
+
+
 def choose_layout(
     page: Page,
     direction: str = "rtl",
     *,
     previous: str | None = None,
     page_size: tuple[int, int] = PAGE_SIZE,
+    used: Mapping[str, int] | None = None,
 ) -> PageLayout:
-    """Deterministic layout for ``page``; differs from ``previous`` when there is a choice."""
+    """Deterministic layout for ``page``: a template whose biggest cells hold the key panels,
+    preferring one not ``used`` yet in the episode (name → times), different from
+    ``previous``, with cells shaped for the panels' shots."""
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown reading direction {direction!r} (use rtl, ltr or vertical)")
     if direction == "vertical":
         return webtoon(page.panels, page_size)
-    cands = candidates(page.panels)
-    idx = (page.number - 1) % len(cands)
-    if cands[idx].name == previous and len(cands) > 1:
-        idx = (idx + 1) % len(cands)
-    t = cands[idx]
+    t = _pick(page, candidates(page.panels), used or {}, previous, page_size)
     return PageLayout(t.name, page_size, tuple(place(t, direction, page_size)))
 
 
 def plan_layouts(
     pages: Sequence[Page], direction: str = "rtl", page_size: tuple[int, int] = PAGE_SIZE
 ) -> list[PageLayout]:
-    """The layout of every page of an episode (each differs from the one before when it can).
-    Known before any art exists, so panel images can be requested at their cell's shape."""
+    """The layout of every page of an episode. Each page takes the template used least so
+    far (so an episode shows as many layouts as its panel counts allow) and differs from
+    the page before when it can. Known before any art exists, so panel images can be
+    requested at their cell's shape."""
     out: list[PageLayout] = []
+    used: dict[str, int] = {}
     previous: str | None = None
     for page in pages:
-        out.append(choose_layout(page, direction, previous=previous, page_size=page_size))
-        previous = out[-1].name
+        layout = choose_layout(page, direction, previous=previous, page_size=page_size, used=used)
+        out.append(layout)
+        used[layout.name] = used.get(layout.name, 0) + 1
+        previous = layout.name
     return out
 
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from mangaflow.compose.bubbles import BORDER, Bubble, keep_out, place_balloons
 from mangaflow.compose.fonts import get_font
+from mangaflow.compose.images import PageFile, encode_page, export_image
 from mangaflow.compose.layouts import DIRECTIONS, PageLayout, Rect, choose_layout, plan_layouts
 from mangaflow.compose.sfx import place_sfx
 from mangaflow.compose.shapes import draw_balloon
@@ -19,14 +20,14 @@ from mangaflow.compose.staging import View, faces
 from mangaflow.domain.episode import EpisodeScript, Page, Panel
 from mangaflow.domain.story import StoryBible
 
-PNG_LEVEL = 2  # zlib level: fast, still reasonably small
 FOLIO_SIZE, FOOTER_SIZE = 20, 16
 GREY = (90, 90, 90)
 
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """One lettered page. ``panels`` are pixel rects in reading order."""
+    """One lettered page. ``panels`` are pixel rects in reading order. ``png`` is the
+    lossless page (4-bit greyscale for monochrome pages, see :mod:`.images`)."""
 
     number: int
     png: bytes
@@ -37,6 +38,9 @@ class RenderedPage:
     size: tuple[int, int] = (0, 0)
     panel_numbers: list[int] = field(default_factory=list)  # parallel to ``panels``
     monochrome: bool = False
+    #: The exported image (JPEG or 16-grey PNG) when made while lettering; None → made
+    #: from ``png`` when exporting.
+    export: PageFile | None = field(default=None, repr=False, compare=False)
 
     @property
     def dimensions(self) -> tuple[int, int]:
@@ -67,14 +71,22 @@ def load_art(
         img = img.convert(target)
     tw, th = size
     w, h = img.size
+    u0, v0, u1, v1 = cover_view((w, h), size)
+    box = (u0 * w, v0 * h, u1 * w, v1 * h)
+    # Bilinear: area-aware when shrinking, and art comes near its cell's size (it is
+    # requested at the cell's shape), where bicubic looks no better and costs ~40 % more.
+    fitted = img.resize((tw, th), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
+    return fitted, (u0, v0, u1, v1)
+
+
+def cover_view(art: tuple[int, int], cell: tuple[int, int]) -> View:
+    """The part of an ``art``-sized image (u0, v0, u1, v1) that shows when it is scaled
+    to fill a ``cell``-sized panel and cropped to its centre."""
+    (w, h), (tw, th) = art, cell
     scale = max(tw / w, th / h)
     cw, ch = min(w, tw / scale), min(h, th / scale)
     left, top = max(0.0, (w - cw) / 2), max(0.0, (h - ch) / 2)
-    box = (left, top, min(w, left + cw), min(h, top + ch))
-    # Pillow's downscaling filters are area-aware; bilinear is plenty and ~40 % faster.
-    method = Image.Resampling.BILINEAR if scale < 1 else Image.Resampling.BICUBIC
-    fitted = img.resize((tw, th), method, box=box, reducing_gap=2.0)
-    return fitted, (box[0] / w, box[1] / h, box[2] / w, box[3] / h)
+    return (left / w, top / h, min(w, left + cw) / w, min(h, top + ch) / h)
 
 
 def cast_of(panel: Panel, story: StoryBible | None) -> list[str] | None:
@@ -83,6 +95,13 @@ def cast_of(panel: Panel, story: StoryBible | None) -> list[str] | None:
     if story is None:
         return None
     return [name for name in panel.characters if story.character(name) is not None]
+
+
+def builds_of(panel: Panel, story: StoryBible | None) -> list[str]:
+    """The silhouettes (builds) of the characters drawn in the panel, as :func:`cast_of`."""
+    if story is None:
+        return []
+    return [ch.silhouette for name in panel.characters if (ch := story.character(name))]
 
 
 def _folio(img: Image.Image, number: int, footer: str, live_bottom: int) -> None:
@@ -99,12 +118,11 @@ def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _encode(img: Image.Image, monochrome: bool) -> bytes:
-    if monochrome:
-        img = img.convert("L")
-    buf = io.BytesIO()
-    img.save(buf, "PNG", compress_level=PNG_LEVEL)
-    return buf.getvalue()
+def _encode(img: Image.Image, monochrome: bool) -> tuple[bytes, PageFile]:
+    """The page PNG, and the file the PDF and CBZ will carry (made while ``img`` is in
+    memory, so exporting need not decode the PNG again)."""
+    png = encode_page(img, monochrome=monochrome)
+    return png, export_image(img, png, monochrome=monochrome)
 
 
 def _compose(
@@ -127,12 +145,12 @@ def _compose(
         img.paste(art, (rect.x0, rect.y0))
         draw.rectangle((rect.x0, rect.y0, rect.x1 - 1, rect.y1 - 1), outline=(0, 0, 0),
                        width=BORDER)  # fmt: skip
-        cast = cast_of(panel, story)
+        cast, builds = cast_of(panel, story), builds_of(panel, story)
         balloons, lost = place_balloons(panel, rect, direction=direction, seed=panel.number,
-                                        cast=cast, view=view)  # fmt: skip
+                                        cast=cast, view=view, builds=builds)  # fmt: skip
         blocked = [r for b in balloons for r in keep_out(b)]
-        sfx, lost_sfx = place_sfx(panel, rect, blocked, faces(panel, rect, cast=cast, view=view),
-                                  monochrome=monochrome)  # fmt: skip
+        seen = faces(panel, rect, cast=cast, view=view, builds=builds)
+        sfx, lost_sfx = place_sfx(panel, rect, blocked, seen, monochrome=monochrome)
         for b in balloons:
             draw_balloon(img, b, monochrome=monochrome)
         for b, sfx_img in sfx:
@@ -143,11 +161,13 @@ def _compose(
     return img, bubbles, overflow
 
 
-def _result(page: Page, layout: PageLayout, png: bytes, bubbles: list[Bubble],
-            overflow: list[str], monochrome: bool) -> RenderedPage:  # fmt: skip
+def _result(page: Page, layout: PageLayout, encoded: tuple[bytes, PageFile],
+            bubbles: list[Bubble], overflow: list[str], monochrome: bool) -> RenderedPage:  # fmt: skip
+    png, export = encoded
     return RenderedPage(
         number=page.number,
         png=png,
+        export=export,
         layout=layout.name,
         panels=list(layout.rects),
         bubbles=bubbles,
@@ -184,10 +204,14 @@ def render_page(
     :func:`~mangaflow.compose.layouts.plan_layouts` to letter pages independently."""
     _check_images([page], panel_images)
     layout = layout or choose_layout(page, direction, previous=previous_layout)
-    arts = {
-        pn.number: load_art(pn.number, panel_images[pn.number], (r.w, r.h), monochrome=monochrome)
-        for pn, r in zip(page.panels, layout.rects, strict=True)
-    }
+    jobs = list(zip(page.panels, layout.rects, strict=True))
+
+    def fit(job: tuple[Panel, Rect]) -> tuple[Image.Image, View]:
+        pn, r = job
+        return load_art(pn.number, panel_images[pn.number], (r.w, r.h), monochrome=monochrome)
+
+    with ThreadPoolExecutor(max_workers=min(len(jobs), _workers())) as pool:
+        arts = dict(zip([pn.number for pn, _ in jobs], pool.map(fit, jobs), strict=True))
     img, bubbles, overflow = _compose(page, layout, arts, story=story, direction=direction,
                                       monochrome=monochrome, footer=footer)  # fmt: skip
     return _result(page, layout, _encode(img, monochrome), bubbles, overflow, monochrome)

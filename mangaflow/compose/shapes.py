@@ -12,7 +12,7 @@ import random
 from PIL import Image, ImageDraw
 
 from mangaflow.compose.bubbles import Bubble, font_for
-from mangaflow.compose.fonts import AnyFont, line_height
+from mangaflow.compose.fonts import AnyFont, ink_extent, line_height
 from mangaflow.compose.layouts import Rect
 
 SS = 2  # supersampling factor
@@ -22,6 +22,7 @@ CAPTION = (255, 249, 214)
 OUTLINE = {"speech": 3, "thought": 2, "shout": 4}
 
 Point = tuple[float, float]
+Colour = tuple[int, int, int, int]
 
 
 def _perimeter(a: float, b: float) -> float:
@@ -97,22 +98,24 @@ def draw_balloon(page: Image.Image, b: Bubble, *, monochrome: bool = False) -> N
         return
     out = OUTLINE.get(b.kind, 3)
     reg = _region(b, out + 3, page.size)
-    patch = Image.new("RGBA", (reg.w * SS, reg.h * SS), (0, 0, 0, 0))
-    d = ImageDraw.Draw(patch)
+    # Two coverage masks (ink outline, paper fill), drawn 2× and reduced: greyscale masks
+    # reduce without the RGBA premultiply round trip.
+    masks = {layer: Image.new("L", (reg.w * SS, reg.h * SS), 0) for layer in (INK, PAPER)}
+    draws = {layer: ImageDraw.Draw(mask) for layer, mask in masks.items()}
 
     def p(x: float, y: float) -> Point:
         return ((x - reg.x0) * SS, (y - reg.y0) * SS)
 
-    def oval(cx: float, cy: float, rx: float, ry: float, fill) -> None:
+    def oval(cx: float, cy: float, rx: float, ry: float, layer: Colour) -> None:
         x0, y0 = p(cx - rx, cy - ry)
         x1, y1 = p(cx + rx, cy + ry)
-        d.ellipse((x0, y0, x1, y1), fill=fill)
+        draws[layer].ellipse((x0, y0, x1, y1), fill=255)
 
-    def poly(pts: list[Point], fill, grow: float = 0) -> None:
+    def poly(pts: list[Point], layer: Colour, grow: float = 0) -> None:
         q = [p(x, y) for x, y in pts]
-        d.polygon(q, fill=fill)
+        draws[layer].polygon(q, fill=255)
         if grow:
-            d.line([*q, q[0]], fill=fill, width=int(2 * grow * SS), joint="curve")
+            draws[layer].line([*q, q[0]], fill=255, width=int(2 * grow * SS), joint="curve")
 
     ell = b.text_ellipse
     a, bb = ell.w / 2, ell.h / 2
@@ -131,8 +134,8 @@ def draw_balloon(page: Image.Image, b: Bubble, *, monochrome: bool = False) -> N
     for x, y, pr in b.puffs:  # thought trail: separate small outlined ovals
         oval(x, y, pr + out, pr + out, INK)
         oval(x, y, pr, pr, PAPER)
-    small = patch.reduce(SS)
-    page.paste(small, (reg.x0, reg.y0), small)
+    for layer, mask in masks.items():  # ink first, paper over it
+        page.paste(layer[:3], reg.box, mask.reduce(SS))
     draw_lines(ImageDraw.Draw(page), ell, b.lines, font_for(b))
 
 
@@ -144,9 +147,8 @@ def draw_lines(
     if not lines:
         return
     lh = line_height(font)
-    size = getattr(font, "size", lh)
-    cap = 0.73 * size
-    visual = (len(lines) - 1) * lh + 0.86 * size
+    cap, below = ink_extent(font)
+    visual = (len(lines) - 1) * lh + cap + below
     base = box.cy - visual / 2 + cap
     for i, line in enumerate(lines):
         y = base + i * lh

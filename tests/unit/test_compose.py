@@ -354,9 +354,7 @@ def test_rendering_is_deterministic(script, story, images, rendered) -> None:
 
 
 def test_fonts_work_without_any_installed_font(monkeypatch) -> None:
-    caches = (fonts_mod._installed, fonts_mod.font_path, fonts_mod.cjk_path, fonts_mod._load)
-    for c in caches:
-        c.cache_clear()
+    fonts_mod.reset()
     monkeypatch.setattr(fonts_mod, "FONT_DIRS", ())
     monkeypatch.delenv(fonts_mod.ENV_DIR, raising=False)
     try:
@@ -368,11 +366,19 @@ def test_fonts_work_without_any_installed_font(monkeypatch) -> None:
         placed, overflow = place_balloons(panel, Rect(0, 0, 500, 400))
         assert placed and not overflow
     finally:
-        for c in caches:
-            c.cache_clear()
+        monkeypatch.undo()
+        fonts_mod.reset()
 
 
 # -- PDF -------------------------------------------------------------------------------------
+
+
+def _mean_diff(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute channel difference of two same-size images, at a coarse scale."""
+    small_a, small_b = a.resize((62, 88)), b.resize((62, 88))
+    diff = [abs(x - y) for pa, pb in zip(small_a.getdata(), small_b.getdata(), strict=True)
+            for x, y in zip(pa, pb, strict=True)]  # fmt: skip
+    return sum(diff) / len(diff)
 
 
 def _pdf_info(data: bytes, key: str) -> str:
@@ -408,10 +414,7 @@ def test_pdf_has_title_page_pages_metadata_and_bookmarks(rendered, story, script
         a = Image.open(io.BytesIO(jpg)).convert("RGB")
         b = Image.open(io.BytesIO(page.png)).convert("RGB")
         assert a.size == b.size
-        small_a, small_b = a.resize((62, 88)), b.resize((62, 88))
-        diff = [abs(x - y) for pa, pb in zip(small_a.getdata(), small_b.getdata(), strict=True)
-                for x, y in zip(pa, pb, strict=True)]  # fmt: skip
-        assert sum(diff) / len(diff) < 4
+        assert _mean_diff(a, b) < 4
 
 
 def test_pdf_copes_with_non_latin_text_with_and_without_a_ttf(
@@ -467,8 +470,13 @@ def test_cbz_has_numbered_pages_and_comicinfo(rendered, story, script) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
         pages = [n for n in names if n.startswith("page-")]
-        assert pages == [f"page-{i:03d}.png" for i in range(1, len(rendered) + 1)]
-        assert [zf.read(n) for n in pages] == [p.png for p in rendered]
+        # colour pages are JPEG (monochrome ones 4-bit grey PNG), with the page's pixels
+        assert pages == [f"page-{i:03d}.jpg" for i in range(1, len(rendered) + 1)]
+        for name, page in zip(pages, rendered, strict=True):
+            jpg = Image.open(io.BytesIO(zf.read(name))).convert("RGB")
+            assert jpg.size == page.size
+            assert _mean_diff(jpg, Image.open(io.BytesIO(page.png)).convert("RGB")) < 4
+        sizes = [zf.getinfo(n).file_size for n in pages]
         root = ET.fromstring(zf.read("ComicInfo.xml"))
     assert root.tag == "ComicInfo"
     tags = [el.tag for el in root]
@@ -484,6 +492,7 @@ def test_cbz_has_numbered_pages_and_comicinfo(rendered, story, script) -> None:
     assert [p.get("Image") for p in page_els] == [str(i) for i in range(len(rendered))]
     assert page_els[0].get("Type") == "FrontCover"
     assert page_els[0].get("ImageWidth") == str(PAGE_SIZE[0])
+    assert [int(p.get("ImageSize", "0")) for p in page_els] == sizes
 
 
 def test_cbz_ltr_and_escaping(rendered, story, script) -> None:
@@ -513,10 +522,13 @@ def test_compose_imports_no_orchestration_or_cloud_sdk() -> None:
 def test_faces_follow_the_cover_crop_and_the_bible_cast() -> None:
     from mangaflow.compose.staging import faces
 
-    panel = Panel(number=1, description="x", characters=["Aiko", "Ren", "Nobody"])
+    panel = Panel(number=1, description="x", shot="wide", characters=["Aiko", "Ren", "Nobody"])
     rect = Rect(100, 100, 500, 500)
     plain = faces(panel, rect)
-    assert [round(f.x) for f in plain] == [167, 300, 433] and round(plain[0].y) == 240
+    assert [round(f.x) for f in plain] == [167, 300, 433]  # (i + 0.5) / n of the width
+    assert all(f.box.contains_point(f.x, f.y) and f.body is not None for f in plain)
+    # small standing figures: heads a little above the middle, bodies down to the ground
+    assert 0.4 < (plain[0].y - rect.y0) / rect.h < 0.6 and plain[0].body.y1 > rect.y1 - 40
     # only the bible's characters are drawn; the art's middle half is visible
     cropped = faces(panel, rect, cast=["Aiko", "Ren"], view=(0.25, 0.0, 0.75, 1.0))
     assert [f.name for f in cropped] == ["aiko", "ren"]
