@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mangaflow.config import Settings, get_settings
-from mangaflow.errors import ConfigError
 from mangaflow.ports import BlobStore, EventBus, ImageModel, ItemTable, TasteInsights, TextModel
 from mangaflow.repository import Repository
 
@@ -60,7 +59,9 @@ def _table(settings: Settings) -> ItemTable:
         from mangaflow.adapters.storage.sqlite import SqliteItemTable
 
         return SqliteItemTable(settings.db_path)
-    raise ConfigError(f"table backend {settings.table_backend!r} is not available in this build")
+    from mangaflow.adapters.storage.dynamodb import DynamoItemTable
+
+    return DynamoItemTable(settings.table_name, region=settings.aws_region)
 
 
 def _blobs(settings: Settings) -> BlobStore:
@@ -68,7 +69,9 @@ def _blobs(settings: Settings) -> BlobStore:
         from mangaflow.adapters.storage.localfs import LocalBlobStore
 
         return LocalBlobStore(settings.blob_root)
-    raise ConfigError(f"blob backend {settings.blob_backend!r} is not available in this build")
+    from mangaflow.adapters.storage.s3 import S3BlobStore
+
+    return S3BlobStore(settings.bucket)
 
 
 def _bus(settings: Settings) -> EventBus:
@@ -76,7 +79,13 @@ def _bus(settings: Settings) -> EventBus:
         from mangaflow.adapters.events.inline import InlineEventBus
 
         return InlineEventBus()
-    raise ConfigError(f"event bus {settings.event_bus!r} is not available in this build")
+    if settings.event_bus == "eventbridge":
+        from mangaflow.adapters.events.eventbridge import EventBridgeBus
+
+        return EventBridgeBus(settings.event_bus_name)
+    from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
+
+    return PrefectDeploymentBus(DEFAULT_DEPLOYMENTS)
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Container:

@@ -445,5 +445,83 @@ def dashboard(
     raise typer.Exit(subprocess.call(cmd))
 
 
+@app.command()
+def up(
+    api_port: Annotated[int, typer.Option(help="REST API port.")] = 8000,
+    dashboard_port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    prefect_port: Annotated[int, typer.Option(help="Prefect server (UI and API) port.")] = 4200,
+) -> None:
+    """Everything on loopback with one command: a Prefect server, the REST API (flows run in
+    its worker and report to that server) and the dashboard. Ctrl-C stops them all."""
+    import os
+    import signal
+    import subprocess
+
+    import httpx
+
+    settings = _settings()
+    from mangaflow.runtime import prepare_prefect_env
+
+    prepare_prefect_env(settings)
+    api_url = f"http://127.0.0.1:{prefect_port}/api"
+    env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_SERVER_API_HOST": "127.0.0.1",
+           "PREFECT_SERVER_API_PORT": str(prefect_port)}  # fmt: skip
+    bin_dir = Path(sys.executable).parent
+    children: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, cmd: list[str]) -> None:
+        console.print(f"starting {name}: {' '.join(cmd[:3])} …")
+        children.append(subprocess.Popen(cmd, env=env, start_new_session=True))
+
+    def stop_all() -> None:
+        for child in reversed(children):
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+
+    def wait_healthy(url: str, name: str, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(c.poll() is not None for c in children):
+                raise RuntimeError(f"a service exited while waiting for {name}")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} did not become healthy at {url} in {seconds:.0f} s")
+
+    try:
+        start("Prefect server", [str(bin_dir / "prefect"), "server", "start", "--host",
+                                 "127.0.0.1", "--port", str(prefect_port)])  # fmt: skip
+        wait_healthy(f"{api_url}/health", "the Prefect server")
+        start("REST API", [str(bin_dir / "mangaflow"), "serve-api", "--port", str(api_port)])
+        start("dashboard", [str(bin_dir / "mangaflow"), "dashboard", "--port",
+                            str(dashboard_port)])  # fmt: skip
+        wait_healthy(f"http://127.0.0.1:{api_port}/health", "the REST API")
+        wait_healthy(f"http://127.0.0.1:{dashboard_port}/_stcore/health", "the dashboard")
+        console.print(
+            f"[bold green]MangaFlow is up[/bold green]\n  API        http://127.0.0.1:{api_port}"
+            f" (docs /docs; token: mangaflow token --user NAME)\n  Dashboard  "
+            f"http://127.0.0.1:{dashboard_port}\n  Prefect UI http://127.0.0.1:{prefect_port}\n"
+            "Ctrl-C stops everything."
+        )
+        while all(c.poll() is None for c in children):
+            time.sleep(0.5)
+        _fail("a service stopped unexpectedly; shutting the others down")
+    except KeyboardInterrupt:
+        console.print("stopping …")
+    except RuntimeError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        stop_all()
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())

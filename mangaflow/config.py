@@ -10,8 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mangaflow.errors import ConfigError
 
 
 def default_home() -> Path:
@@ -55,6 +57,12 @@ class Settings(BaseSettings):
         default=2, ge=0, le=5, description="Re-prompts when the LLM returns invalid JSON."
     )
     outline_episodes: int = Field(default=3, ge=1, le=24, description="Episodes in a new outline.")
+
+    # AWS backends (table_backend=dynamodb, blob_backend=s3, event_bus=eventbridge)
+    aws_region: str = Field(default="us-east-1", description="Region of the AWS backends.")
+    table_name: str = Field(default="MangaPlatformTable", description="DynamoDB table name.")
+    bucket: str = Field(default="", description="S3 bucket for blobs (blob_backend=s3).")
+    event_bus_name: str = Field(default="manga-events", description="EventBridge bus name.")
 
     # REST API
     auth_mode: Literal["local", "cognito"] = Field(
@@ -128,6 +136,19 @@ class Settings(BaseSettings):
     qloo_breaker_cooldown_seconds: float = Field(
         default=60.0, ge=0, description="Seconds the breaker stays open before a trial call."
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.blob_backend == "s3" and not self.bucket:
+            raise ConfigError("MANGAFLOW_BUCKET must be set when MANGAFLOW_BLOB_BACKEND=s3")
+        if self.auth_mode == "cognito" and not (
+            self.cognito_user_pool_id and self.cognito_client_id
+        ):
+            raise ConfigError(
+                "MANGAFLOW_AUTH_MODE=cognito needs MANGAFLOW_COGNITO_USER_POOL_ID and "
+                "MANGAFLOW_COGNITO_CLIENT_ID"
+            )
+        return self
 
     @property
     def db_path(self) -> Path:
