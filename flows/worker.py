@@ -10,6 +10,7 @@ from flows.dispatch import HANDLERS
 from flows.local import no_heartbeats
 from mangaflow.adapters.events.inline import InlineEventBus
 from mangaflow.bootstrap import Container
+from mangaflow.domain.events import DomainEvent
 from mangaflow.errors import ConfigError
 
 
@@ -20,6 +21,7 @@ class Worker:
         if not isinstance(container.bus, InlineEventBus):
             raise ConfigError("the local worker needs MANGAFLOW_EVENT_BUS=inline")
         self.bus = container.bus
+        self.container = container
         self.stop = threading.Event()
         # The thread sees this thread's context (Prefect settings, e.g. a test server's URL).
         context = contextvars.copy_context()
@@ -28,7 +30,12 @@ class Worker:
 
     def _run(self) -> None:
         with no_heartbeats():
-            self.bus.serve(HANDLERS, self.stop)
+            self.bus.serve(HANDLERS, self.stop, on_error=self._dead_letter)
+
+    def _dead_letter(self, event: DomainEvent, exc: BaseException) -> None:
+        from mangaflow.services.deadletters import record
+
+        record(self.container, event, f"{type(exc).__name__}: {exc}")
 
     def __enter__(self) -> Worker:
         self.thread.start()

@@ -82,7 +82,7 @@ def _bus(settings: Settings) -> EventBus:
     if settings.event_bus == "eventbridge":
         from mangaflow.adapters.events.eventbridge import EventBridgeBus
 
-        return EventBridgeBus(settings.event_bus_name)
+        return EventBridgeBus(settings.event_bus_name, region=settings.aws_region)
     from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
 
     return PrefectDeploymentBus(DEFAULT_DEPLOYMENTS)

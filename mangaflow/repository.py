@@ -13,6 +13,7 @@ batch of stories       USER#u | BATCH#b              BATCH#b | METADATA
 usage of a request     REQUEST#r | USAGE#ts#id
 insights cache         INSIGHTS#fingerprint | LATEST
 event claim            EVENT#id | CLAIM
+dead letter            DEADLETTER | ts#eventId
 =====================  ============================  ==========================  =======================
 """
 
@@ -340,3 +341,18 @@ class Repository:
     def release_event(self, event_id: str) -> None:
         """Forget a claim so the event can be delivered again (its run failed)."""
         self.table.delete(f"EVENT#{event_id}", "CLAIM")
+
+    # ------------------------------------------------------------ dead letters
+    def add_dead_letter(self, envelope: dict[str, Any], reason: str) -> str:
+        """Keep an event whose flow failed, with the reason; returns its dead-letter id."""
+        event_id = envelope["detail"].get("eventId", uuid.uuid4().hex)
+        dl_id = f"{utcnow()}#{event_id}"
+        self.table.put(Put({"PK": "DEADLETTER", "SK": dl_id, "envelope": envelope,
+                            "reason": reason[:2000], "createdAt": utcnow()}))  # fmt: skip
+        return dl_id
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        return [{"id": r["SK"], **_strip(r)} for r in self.table.query("DEADLETTER")]
+
+    def remove_dead_letter(self, dl_id: str) -> None:
+        self.table.delete("DEADLETTER", dl_id)

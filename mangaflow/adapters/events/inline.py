@@ -37,20 +37,33 @@ class InlineEventBus(EventBus):
                 self._ready.wait(timeout)
             return self._queue.popleft() if self._queue else None
 
-    def drain(self, handlers: Mapping[str, Handler]) -> int:
+    def drain(
+        self, handlers: Mapping[str, Handler],
+        on_error: Callable[[DomainEvent, BaseException], Any] | None = None,
+    ) -> int:  # fmt: skip
         """Deliver queued events (and the ones handlers publish) until none is left.
-        Events without a handler (e.g. completions) are consumed. Returns how many ran."""
+        Events without a handler (e.g. completions) are consumed. A failing handler raises,
+        unless ``on_error`` takes the failure (then draining goes on). Returns how many ran."""
         ran = 0
         while (event := self._next(None)) is not None:
             handler = handlers.get(event.detail_type)
-            if handler is not None:
+            if handler is None:
+                continue
+            try:
                 handler(event)
-                ran += 1
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(event, exc)
+            ran += 1
         return ran
 
-    def serve(self, handlers: Mapping[str, Handler], stop: threading.Event) -> None:
+    def serve(
+        self, handlers: Mapping[str, Handler], stop: threading.Event,
+        on_error: Callable[[DomainEvent, BaseException], Any] | None = None,
+    ) -> None:  # fmt: skip
         """Run handlers for events as they arrive until ``stop`` is set. A failing handler is
-        logged and the loop goes on (the flows' hooks have recorded the failure)."""
+        logged, handed to ``on_error`` (the dead-letter store) and the loop goes on."""
         while not stop.is_set():
             event = self._next(0.2)
             if event is None:
@@ -60,5 +73,7 @@ class InlineEventBus(EventBus):
                 continue
             try:
                 handler(event)
-            except Exception:  # recorded on the request by the flow hooks; keep serving
+            except Exception as exc:  # recorded on the request by the flow hooks; keep serving
                 log.warning("event %s (%s) failed", event.event_id, event.detail_type)
+                if on_error is not None:
+                    on_error(event, exc)
