@@ -47,6 +47,14 @@ def all_requests(home: str) -> list[dict[str, Any]]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def dead_letters(home: str) -> list[dict[str, Any]]:
+    """Events whose flow failed in the worker, with the reason (local store)."""
+    from mangaflow.services.deadletters import list_local
+
+    return list_local(container())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def user_requests(home: str, user: str, limit: int = 50) -> list[dict[str, Any]]:
     """The user's latest requests, newest first."""
     return [_plain(r) for r in container().repo.list_requests(user, limit=limit)]

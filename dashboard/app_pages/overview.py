@@ -47,11 +47,10 @@ health[2].metric("p95 duration", metrics.format_seconds(total["p95_s"]), border=
 health[3].metric(
     "Queue depth", counts["PENDING"], border=True, help="Requests waiting to start (PENDING)."
 )
-health[4].metric("Dead letters", 0, border=True,
-               help="No dead-letter store configured: failed events are recorded on their "
-                    "requests (see Failures).")  # fmt: skip
-st.caption("Dead letters: 0 (no dead-letter store configured; failed runs are listed "
-           "under **Failures**).")  # fmt: skip
+letters = data.dead_letters(home)
+health[4].metric("Dead letters", len(letters), border=True,
+                 help="Events whose flow failed in the background worker, kept with the "
+                      "reason; replay them with `mangaflow dlq replay` (see Failures).")  # fmt: skip
 
 if rows:
     st.subheader("By request type")
