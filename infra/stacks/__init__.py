@@ -1,0 +1,1 @@
+"""MangaFlow CDK stacks (SPEC §7): storage, events, API and monitoring."""

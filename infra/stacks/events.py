@@ -1,0 +1,148 @@
+"""EventsStack: custom bus, one rule per detail-type -> SQS buffer (+ DLQ) -> webhook Lambda."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.config import StageConfig
+from stacks.nag import acknowledge, acknowledge_lambda_basics
+
+LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # construct id / queue name part
+    detail_type: str
+    source: str
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("StoryGeneration", "Story Generation Requested", "manga.preferences"),
+    Route("EpisodeGeneration", "Episode Generation Requested", "manga.story"),
+    Route("ImageGeneration", "Image Generation Requested", "manga.episode"),
+    Route("BatchWorkflow", "Batch Workflow Requested", "manga.workflow"),
+    Route("PanelRegeneration", "Panel Regeneration Requested", "manga.episode"),
+)
+
+WEBHOOK_TIMEOUT = cdk.Duration.seconds(30)
+
+
+class EventsStack(cdk.Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs
+    ) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(scope, construct_id, **kwargs)
+
+        self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
+        self.archive = self.bus.archive(
+            "Archive",
+            archive_name=config.name("events-archive"),
+            description="Every MangaFlow event, for replay after a fix.",
+            event_pattern=events.EventPattern(source=sorted({r.source for r in ROUTES})),
+            retention=cdk.Duration.days(90 if config.is_prod else 14),
+        )
+
+        self.prefect_secret = secretsmanager.Secret(
+            self,
+            "PrefectApiUrlSecret",
+            secret_name=config.name("prefect-api-url"),
+            description="Prefect API URL (and auth) used by the webhook Lambda; set after deploy.",
+            removal_policy=config.removal_policy,
+        )
+        acknowledge(
+            self.prefect_secret,
+            "AwsSolutions-SMG4",
+            "Holds the Prefect API URL/key issued by Prefect, which Secrets Manager cannot "
+            "rotate; it is rotated by updating the secret value when Prefect issues a new key.",
+        )
+
+        self.webhook = lambda_.Function(
+            self,
+            "WebhookFunction",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="handler.handler",
+            code=lambda_.Code.from_asset(str(LAMBDAS_DIR / "webhook")),
+            timeout=WEBHOOK_TIMEOUT,
+            memory_size=256,
+            description="Turns buffered EventBridge events into Prefect deployment runs.",
+            environment={
+                "PREFECT_API_URL_SECRET_NAME": self.prefect_secret.secret_name,
+                "MANGAFLOW_STAGE": config.stage,
+            },
+            log_group=logs.LogGroup(
+                self,
+                "WebhookLogs",
+                retention=config.log_retention,
+                removal_policy=config.removal_policy,
+            ),
+        )
+        self.prefect_secret.grant_read(self.webhook)
+        acknowledge_lambda_basics(self.webhook)
+        acknowledge(
+            self.webhook,
+            "AwsSolutions-L1",
+            "Pinned to Python 3.12 on purpose: the project supports Python >=3.11,<3.13 "
+            "(pyproject requires-python), so a newer Lambda runtime is untested.",
+        )
+
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dlqs: dict[str, sqs.Queue] = {}
+        self.rules: dict[str, events.Rule] = {}
+        for route in ROUTES:
+            dlq = sqs.Queue(
+                self,
+                f"{route.key}Dlq",
+                queue_name=config.name(f"{route.key.lower()}-dlq"),
+                retention_period=cdk.Duration.days(14),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                removal_policy=config.removal_policy,
+            )
+            queue = sqs.Queue(
+                self,
+                f"{route.key}Queue",
+                queue_name=config.name(f"{route.key.lower()}-buffer"),
+                retention_period=cdk.Duration.days(14),
+                # >= 6x the consumer timeout, as AWS recommends for Lambda event sources.
+                visibility_timeout=cdk.Duration.seconds(WEBHOOK_TIMEOUT.to_seconds() * 6),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=dlq),
+                removal_policy=config.removal_policy,
+            )
+            rule = events.Rule(
+                self,
+                f"{route.key}Rule",
+                event_bus=self.bus,
+                description=f"{route.detail_type} ({route.source}) -> SQS buffer",
+                event_pattern=events.EventPattern(
+                    source=[route.source], detail_type=[route.detail_type]
+                ),
+                targets=[targets.SqsQueue(queue, dead_letter_queue=dlq, retry_attempts=3)],
+            )
+            self.webhook.add_event_source(
+                sources.SqsEventSource(
+                    queue,
+                    batch_size=10,
+                    max_batching_window=cdk.Duration.seconds(1),
+                    report_batch_item_failures=True,
+                )
+            )
+            self.queues[route.key] = queue
+            self.dlqs[route.key] = dlq
+            self.rules[route.key] = rule
+
+        cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)

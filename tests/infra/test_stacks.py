@@ -1,0 +1,414 @@
+"""CDK template assertions for every stack, and cdk-nag (AwsSolutions) over the whole app.
+
+One app per stage is synthesized once per module (jsii start-up + synth take seconds).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+from stacks.config import stage_config
+from stacks.events import ROUTES
+from stacks.mangaflow_app import MangaFlowStacks, build_app
+
+pytestmark = pytest.mark.slow
+
+Built = tuple[Any, MangaFlowStacks]
+
+
+def _synth(stage: str, outdir: Path) -> Built:
+    app, stacks = build_app(stage, outdir=str(outdir))
+    app.synth()  # runs the AwsSolutions checks: any unacknowledged finding raises here
+    return app, stacks
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _synth("dev", tmp_path_factory.mktemp("cdk-dev"))
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return _synth("prod", tmp_path_factory.mktemp("cdk-prod"))
+
+
+@pytest.fixture(scope="module")
+def templates(dev: Built) -> dict[str, Template]:
+    _, s = dev
+    return {
+        name: Template.from_stack(getattr(s, name))
+        for name in ("storage", "events", "api", "monitoring")
+    }
+
+
+# ----------------------------------------------------------------------------- cdk-nag
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_app_synthesizes_without_unacknowledged_nag_findings(
+    stage: str, request: pytest.FixtureRequest
+) -> None:
+    app, stacks = request.getfixturevalue(stage)
+    assembly = app.synth()
+    names = {s.stack_name for s in assembly.stacks}
+    assert names == {f"MangaFlow-{stage}-{n}" for n in ("Storage", "Events", "Api", "Monitoring")}
+
+
+def test_nag_findings_make_synth_raise(tmp_path: Path) -> None:
+    """Guards the test above: an unacknowledged AwsSolutions finding fails the synth."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_sqs as sqs
+    from cdk_nag import AwsSolutionsChecks
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Bad")
+    sqs.Queue(stack, "NoDlqNoSsl")
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    with pytest.raises(Exception, match="AwsSolutions-SQS3"):
+        app.synth()
+
+
+def test_unknown_stage_is_rejected() -> None:
+    with pytest.raises(ValueError, match="stage=dev"):
+        stage_config("qa")
+
+
+# ----------------------------------------------------------------------------- storage
+def test_table_keys_gsis_billing_pitr_and_sse(templates: dict[str, Template]) -> None:
+    t = templates["storage"]
+    t.resource_count_is("AWS::DynamoDB::GlobalTable", 1)
+    t.has_resource_properties(
+        "AWS::DynamoDB::GlobalTable",
+        {
+            "KeySchema": [
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": Match.array_with(
+                [{"AttributeName": n, "AttributeType": "S"} for n in ("PK", "SK")]
+            ),
+            "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {"SSEEnabled": True},
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": f"GSI{i}",
+                    "KeySchema": [
+                        {"AttributeName": f"GSI{i}PK", "KeyType": "HASH"},
+                        {"AttributeName": f"GSI{i}SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for i in (1, 2)
+            ],
+            "Replicas": [
+                Match.object_like(
+                    {"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}}
+                )
+            ],
+        },
+    )
+
+
+def test_episode_bucket_encrypted_private_versioned_with_lifecycle(
+    templates: dict[str, Template],
+) -> None:
+    t = templates["storage"]
+    t.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketName": Match.any_value(),
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "LoggingConfiguration": Match.object_like({"LogFilePrefix": "episode-bucket/"}),
+            "LifecycleConfiguration": {
+                "Rules": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                             "Status": "Enabled"}
+                        ),
+                        Match.object_like(
+                            {"Transitions": [{"StorageClass": "STANDARD_IA",
+                                              "TransitionInDays": 90}]}
+                        ),
+                    ]
+                )
+            },
+        },
+    )  # fmt: skip
+
+
+def test_every_bucket_denies_non_tls_requests(templates: dict[str, Template]) -> None:
+    t = templates["storage"]
+    policies = t.find_resources("AWS::S3::BucketPolicy")
+    assert len(policies) == 2  # episode bucket + its access-log bucket
+    for policy in policies.values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert any(
+            s["Effect"] == "Deny"
+            and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            and s["Principal"] == {"AWS": "*"}
+            for s in statements
+        ), statements
+
+
+def test_removal_policy_retain_in_prod_destroy_in_dev(dev: Built, prod: Built) -> None:
+    prod_t = Template.from_stack(prod[1].storage)
+    prod_t.has_resource(
+        "AWS::DynamoDB::GlobalTable", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    )
+    for bucket in prod_t.find_resources("AWS::S3::Bucket").values():
+        assert bucket["DeletionPolicy"] == "Retain"
+    prod_t.resource_count_is("Custom::S3AutoDeleteObjects", 0)
+    dev_t = Template.from_stack(dev[1].storage)
+    dev_t.has_resource("AWS::DynamoDB::GlobalTable", {"DeletionPolicy": "Delete"})  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- events
+def test_bus_archive_and_one_rule_per_detail_type(templates: dict[str, Template]) -> None:
+    t = templates["events"]
+    t.resource_count_is("AWS::Events::EventBus", 1)
+    t.has_resource_properties("AWS::Events::EventBus", {"Name": "mangaflow-dev-events"})
+    t.has_resource_properties(
+        "AWS::Events::Archive",
+        {
+            "SourceArn": {"Fn::GetAtt": [Match.string_like_regexp("^Bus"), "Arn"]},
+            "EventPattern": {"source": sorted({r.source for r in ROUTES})},
+            "RetentionDays": 14,
+        },
+    )
+    t.resource_count_is("AWS::Events::Rule", len(ROUTES))
+    expected = {
+        ("Story Generation Requested", "manga.preferences"),
+        ("Episode Generation Requested", "manga.story"),
+        ("Image Generation Requested", "manga.episode"),
+        ("Batch Workflow Requested", "manga.workflow"),
+        ("Panel Regeneration Requested", "manga.episode"),
+    }
+    buffers = {
+        logical_id
+        for logical_id, queue in t.find_resources("AWS::SQS::Queue").items()
+        if "RedrivePolicy" in queue["Properties"]
+    }
+    seen = set()
+    targeted = set()
+    for rule in t.find_resources("AWS::Events::Rule").values():
+        props = rule["Properties"]
+        pattern = props["EventPattern"]
+        assert props["EventBusName"]["Ref"].startswith("Bus")
+        (detail_type,), (source,) = pattern["detail-type"], pattern["source"]
+        seen.add((detail_type, source))
+        (target,) = props["Targets"]
+        targeted.add(target["Arn"]["Fn::GetAtt"][0])
+        assert "DeadLetterConfig" in target  # undeliverable events are kept too
+    assert targeted == buffers  # one buffer queue per rule
+    assert seen == expected
+
+
+def test_buffer_queues_have_dlq_redrive_retention_and_encryption(
+    templates: dict[str, Template],
+) -> None:
+    t = templates["events"]
+    queues = t.find_resources("AWS::SQS::Queue")
+    assert len(queues) == 2 * len(ROUTES)
+    buffers = {k: v for k, v in queues.items() if "RedrivePolicy" in v["Properties"]}
+    dlqs = {k: v for k, v in queues.items() if "RedrivePolicy" not in v["Properties"]}
+    assert len(buffers) == len(dlqs) == len(ROUTES)
+    for queue in queues.values():
+        props = queue["Properties"]
+        assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
+        assert props["SqsManagedSseEnabled"] is True
+    for buffer in buffers.values():
+        redrive = buffer["Properties"]["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] == 3
+        assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in dlqs
+    # SSL enforced on every queue through its queue policy
+    for policy in t.find_resources("AWS::SQS::QueuePolicy").values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert any(
+            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            for s in statements
+        )
+    enforced: set[str] = set()
+    for policy in t.find_resources("AWS::SQS::QueuePolicy").values():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(s["Effect"] == "Deny" for s in statements):
+            enforced.update(q["Ref"] for q in policy["Properties"]["Queues"])
+    assert enforced == set(queues)
+
+
+def test_webhook_consumes_every_buffer_with_batch_item_failures(
+    templates: dict[str, Template],
+) -> None:
+    t = templates["events"]
+    mappings = t.find_resources("AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == len(ROUTES)
+    for mapping in mappings.values():
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": "handler.handler",
+            "Environment": {
+                "Variables": Match.object_like({"PREFECT_API_URL_SECRET_NAME": Match.any_value()})
+            },
+        },
+    )
+    # the secret exists in the stack; its value is generated, never a literal in the template
+    t.resource_count_is("AWS::SecretsManager::Secret", 1)
+    t.has_resource_properties(
+        "AWS::SecretsManager::Secret",
+        {"Name": "mangaflow-dev-prefect-api-url", "SecretString": Match.absent()},
+    )
+
+
+# ----------------------------------------------------------------------------- api
+def test_user_pool_password_policy_mfa_and_post_auth_trigger(
+    templates: dict[str, Template],
+) -> None:
+    t = templates["api"]
+    t.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "Policies": {
+                "PasswordPolicy": Match.object_like(
+                    {
+                        "MinimumLength": 12,
+                        "RequireLowercase": True,
+                        "RequireUppercase": True,
+                        "RequireNumbers": True,
+                        "RequireSymbols": True,
+                    }
+                )
+            },
+            "MfaConfiguration": "OPTIONAL",
+            "LambdaConfig": {
+                "PostAuthentication": {
+                    "Fn::GetAtt": [Match.string_like_regexp("^PostAuthFunction"), "Arn"]
+                }
+            },
+        },
+    )
+    t.has_resource_properties("AWS::Cognito::UserPoolClient", {"GenerateSecret": False})
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Environment": {"Variables": {"TABLE_NAME": "mangaflow-dev-table"}}},
+    )
+
+
+def test_prod_user_pool_enforces_threat_protection(prod: Built) -> None:
+    t = Template.from_stack(prod[1].api)
+    t.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {"UserPoolTier": "PLUS", "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}},
+    )
+    t.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+
+
+def test_api_lambda_handler_and_environment(templates: dict[str, Template]) -> None:
+    templates["api"].has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": "mangaflow.api.lambda_handler.handler",
+            "Environment": {
+                "Variables": Match.object_like(
+                    {
+                        "MANGAFLOW_AUTH_MODE": "cognito",
+                        "MANGAFLOW_TABLE_BACKEND": "dynamodb",
+                        "MANGAFLOW_BLOB_BACKEND": "s3",
+                        "MANGAFLOW_TABLE_NAME": "mangaflow-dev-table",
+                    }
+                )
+            },
+        },
+    )
+
+
+def test_rest_api_cognito_authorizer_everywhere_but_health(
+    templates: dict[str, Template],
+) -> None:
+    t = templates["api"]
+    t.resource_count_is("AWS::ApiGateway::Authorizer", 1)
+    t.has_resource_properties("AWS::ApiGateway::Authorizer", {"Type": "COGNITO_USER_POOLS"})
+    methods = t.find_resources("AWS::ApiGateway::Method")
+    open_methods = [m for m in methods.values() if m["Properties"]["AuthorizationType"] == "NONE"]
+    assert len(open_methods) == 1
+    assert open_methods[0]["Properties"]["HttpMethod"] == "GET"
+    assert open_methods[0]["Properties"]["ResourceId"]["Ref"].startswith("RestApihealth")
+    others = [m for m in methods.values() if m not in open_methods]
+    assert len(others) >= 2  # "/" and "/{proxy+}"
+    for method in others:
+        assert method["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+        assert "AuthorizerId" in method["Properties"]
+
+
+def test_rest_api_stage_throttling_and_access_logging(templates: dict[str, Template]) -> None:
+    templates["api"].has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "dev",
+            "AccessLogSetting": {
+                "DestinationArn": Match.any_value(),
+                "Format": Match.string_like_regexp("requestId"),
+            },
+            "MethodSettings": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "HttpMethod": "*",
+                            "ResourcePath": "/*",
+                            "ThrottlingRateLimit": 20,
+                            "ThrottlingBurstLimit": 40,
+                            "LoggingLevel": "INFO",
+                            "MetricsEnabled": True,
+                        }
+                    )
+                ]
+            ),
+        },
+    )
+
+
+# ----------------------------------------------------------------------------- monitoring
+def test_alarms_on_dlqs_lambdas_and_api_5xx(templates: dict[str, Template]) -> None:
+    t = templates["monitoring"]
+    alarms = t.find_resources("AWS::CloudWatch::Alarm")
+    by_metric: dict[str, int] = {}
+    for alarm in alarms.values():
+        props = alarm["Properties"]
+        assert props["ComparisonOperator"] == "GreaterThanThreshold"
+        assert props["Threshold"] == 0
+        assert props["AlarmActions"]
+        by_metric[props["MetricName"]] = by_metric.get(props["MetricName"], 0) + 1
+    assert by_metric == {
+        "ApproximateNumberOfMessagesVisible": len(ROUTES),
+        "Errors": 3,
+        "Throttles": 3,
+        "5XXError": 1,
+    }
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+         "Statistic": "Maximum"},
+    )  # fmt: skip
+
+
+def test_dashboard_shows_the_alarm_metrics(templates: dict[str, Template]) -> None:
+    t = templates["monitoring"]
+    t.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+    (dashboard,) = t.find_resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard)
+    for metric in ("ApproximateNumberOfMessagesVisible", "Errors", "Throttles", "5XXError"):
+        assert metric in body
