@@ -71,7 +71,7 @@ def _blobs(settings: Settings) -> BlobStore:
         return LocalBlobStore(settings.blob_root)
     from mangaflow.adapters.storage.s3 import S3BlobStore
 
-    return S3BlobStore(settings.bucket)
+    return S3BlobStore(settings.bucket, region=settings.aws_region)
 
 
 def _bus(settings: Settings) -> EventBus:

@@ -1,0 +1,244 @@
+"""The DynamoDB item table and the S3 blob store pass the same contracts as SQLite and the
+local disk (under moto, no network), plus AWS-specific checks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+
+from mangaflow.adapters.storage.dynamodb import (
+    MAX_TRANSACTION_OPS,
+    DynamoItemTable,
+    create_table,
+)
+from mangaflow.adapters.storage.dynamodb import make_client as dynamo_client
+from mangaflow.adapters.storage.s3 import S3BlobStore
+from mangaflow.adapters.storage.s3 import make_client as s3_client
+from mangaflow.domain.preferences import parse_preferences
+from mangaflow.domain.request import GenerationRequest
+from mangaflow.errors import ConditionFailed, NotFound, StorageError, ValidationError
+from mangaflow.ports import BlobStore, Delete, ItemTable, Put
+from mangaflow.repository import Repository
+from tests.conftest import VALID_PREFS
+from tests.contract.test_blob_store import BlobStoreContract
+from tests.contract.test_item_table import ItemTableContract, item
+
+REGION = "us-east-1"
+BUCKET = "mangaflow-test"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
+    """Fake credentials and region (never the developer's), everything mocked by moto."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # Real DynamoDB and S3 apply each request atomically; moto's backends do not (a
+    # conditional put is check-then-write, an S3 overwrite closes the buffer a concurrent
+    # GET is reading). Serialise moto's request handling so the concurrency tests exercise
+    # the adapters, not moto's races.
+    serial = threading.RLock()
+    process = BotocoreStubber.process_request
+
+    def locked(self: BotocoreStubber, request: Any) -> Any:
+        with serial:
+            return process(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", locked)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def dynamo(aws: None) -> DynamoItemTable:
+    client = dynamo_client(REGION)
+    create_table(client, "mangaflow")
+    return DynamoItemTable("mangaflow", client=client)
+
+
+@pytest.fixture
+def s3(aws: None) -> S3BlobStore:
+    client = s3_client(REGION)
+    client.create_bucket(Bucket=BUCKET)
+    return S3BlobStore(BUCKET, client=client, prefix="blobs")
+
+
+# --------------------------------------------------------------------------- DynamoDB
+
+
+class TestDynamoItemTable(ItemTableContract):
+    @pytest.fixture
+    def table(self, dynamo: DynamoItemTable) -> ItemTable:
+        return dynamo
+
+    def test_values_round_trip_like_json(self, table: ItemTable) -> None:
+        value = {
+            "PK": "K", "SK": "1", "i": 3, "f": 2.5, "neg": -0.125, "big": 10**20, "t": True,
+            "none": None, "empty": "", "nested": {"a": [1, 2.75, {"b": None}], "c": {}},
+            "list": [], "tuple": (1, 2),
+        }  # fmt: skip
+        table.put(Put(value))
+        got = table.get("K", "1")
+        assert got == {**value, "tuple": [1, 2]}
+        assert isinstance(got["i"], int) and isinstance(got["f"], float)
+
+    def test_if_equals_on_a_missing_attribute(self, table: ItemTable) -> None:
+        table.put(Put(item("K", "1", a=1)))
+        with pytest.raises(ConditionFailed):  # missing never equals a value
+            table.put(Put(item("K", "1", a=2), if_equals={"b": 1}))
+        table.put(Put(item("K", "1", a=3), if_equals={"b": None}))  # missing equals None
+        table.put(Put(item("K", "1", a=4, b=None), if_equals={"a": 3}))
+        table.put(Put(item("K", "1", a=5), if_equals={"b": None}))  # stored null equals None
+        with pytest.raises(ConditionFailed):
+            table.put(Put(item("K", "none", a=1), if_equals={"a": 1}))  # absent item
+        assert table.get("K", "1")["a"] == 5  # type: ignore[index]
+
+    def test_query_paginates_past_one_page(self, table: ItemTable) -> None:
+        blob = "x" * 60_000  # ~60 KB each: 1 MB pages hold ~16 items
+        for n in range(40):
+            table.put(Put(item("P", f"N#{n:03d}", blob=blob)))
+        assert [i["SK"] for i in table.query("P", "N#")] == [f"N#{n:03d}" for n in range(40)]
+        top = table.query("P", "N#", descending=True, limit=25)
+        assert [i["SK"] for i in top] == [f"N#{n:03d}" for n in range(39, 14, -1)]
+
+    def test_oversized_transaction_is_refused_before_writing(self, table: ItemTable) -> None:
+        ops = [Put(item("T", f"{n:03d}")) for n in range(150)]
+        with pytest.raises(StorageError, match="at most 100") as info:
+            table.transact(ops)
+        assert not isinstance(info.value, ConditionFailed)
+        assert table.query("T") == []
+        table.transact(ops[:MAX_TRANSACTION_OPS])  # the limit itself is fine
+        assert len(table.query("T")) == MAX_TRANSACTION_OPS
+
+    def test_transaction_condition_failure_names_the_op(self, table: ItemTable) -> None:
+        table.put(Put(item("K", "taken")))
+        with pytest.raises(ConditionFailed) as info:
+            table.transact([Delete("K", "other"), Put(item("K", "taken"), if_not_exists=True)])
+        assert info.value.details == {"op": 1}
+
+    def test_missing_table_is_a_storage_error(self, aws: None) -> None:
+        table = DynamoItemTable("no-such-table", region=REGION)
+        with pytest.raises(StorageError, match="table not found"):
+            table.get("K", "1")
+
+    def test_throttling_is_a_storage_error(self, dynamo: DynamoItemTable) -> None:
+        from botocore.stub import Stubber
+
+        with Stubber(dynamo.client) as stub:
+            stub.add_client_error("put_item", "ProvisionedThroughputExceededException", "slow")
+            with pytest.raises(StorageError, match="throttled") as info:
+                dynamo.put(Put(item("K", "1")))
+        assert not isinstance(info.value, ConditionFailed)
+
+    def test_create_table_is_idempotent(self, dynamo: DynamoItemTable) -> None:
+        create_table(dynamo.client, dynamo.table_name)
+        names = {i["IndexName"] for i in dynamo.client.describe_table(
+            TableName=dynamo.table_name)["Table"]["GlobalSecondaryIndexes"]}  # fmt: skip
+        assert names == {"GSI1", "GSI2"}
+
+
+class TestRepositoryOnDynamo:
+    @pytest.fixture
+    def repo(self, dynamo: DynamoItemTable) -> Repository:
+        return Repository(dynamo)
+
+    def test_request_lifecycle(self, repo: Repository) -> None:
+        req = repo.create_request(GenerationRequest(request_id="r1", user_id="alice"),
+                                  parse_preferences(VALID_PREFS))  # fmt: skip
+        assert repo.get_request("r1").status == "PENDING"
+        assert repo.latest_preferences("alice") is not None
+        repo.mark_stage("r1", "story")
+        assert repo.get_request("r1").status == "PROCESSING"
+        repo.mark_finished("r1", "FAILED", error="boom")
+        got = repo.get_request("r1", user_id="alice")
+        assert (got.status, got.error, got.stage) == ("FAILED", "boom", "story")
+        with pytest.raises(NotFound):
+            repo.get_request("r1", user_id="mallory")
+        assert [r.request_id for r in repo.requests_by_status("FAILED")] == [req.request_id]
+        assert repo.claim_event("e1", "Story Generation Requested")
+        assert not repo.claim_event("e1", "Story Generation Requested")
+
+    def test_concurrent_episode_claims_get_distinct_numbers(self, repo: Repository) -> None:
+        got: list[int] = []
+        lock = threading.Lock()
+
+        def claim() -> None:
+            n = repo.claim_episode_number("s1", "alice")
+            with lock:
+                got.append(n)
+
+        threads = [threading.Thread(target=claim) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(got) == [1, 2, 3, 4, 5, 6]
+
+
+# --------------------------------------------------------------------------- S3
+
+
+class TestS3BlobStore(BlobStoreContract):
+    @pytest.fixture
+    def store(self, s3: S3BlobStore) -> BlobStore:
+        return s3
+
+    def test_objects_are_encrypted_and_typed(self, s3: S3BlobStore) -> None:
+        s3.put("stories/u/s/story.md", b"# hi", "text/markdown")
+        head = s3.client.head_object(Bucket=BUCKET, Key="blobs/stories/u/s/story.md")
+        assert head["ServerSideEncryption"] == "AES256"
+        assert head["ContentType"] == "text/markdown"
+
+    def test_prefix_is_applied_and_hidden(self, s3: S3BlobStore) -> None:
+        s3.put("a/b.txt", b"x")
+        s3.client.put_object(Bucket=BUCKET, Key="elsewhere/a/c.txt", Body=b"y")
+        assert s3.list("a/") == ["a/b.txt"]
+        assert s3.list("") == ["a/b.txt"]
+        assert s3.locate("a/b.txt") == f"s3://{BUCKET}/blobs/a/b.txt"
+
+    def test_presigned_url_points_at_the_object(self, s3: S3BlobStore) -> None:
+        s3.put("images/u/s/1/page-001.png", b"png", "image/png")
+        url = urlparse(s3.presigned_url("images/u/s/1/page-001.png", expires=600))
+        assert url.scheme == "https"
+        assert f"{BUCKET}" in url.netloc + url.path
+        assert url.path.endswith("/blobs/images/u/s/1/page-001.png")
+        query = parse_qs(url.query)
+        assert query["X-Amz-Expires"] == ["600"]  # SigV4
+        assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+
+    def test_presigned_url_downloads_the_bytes(self, s3: S3BlobStore) -> None:
+        import requests  # moto intercepts requests made inside mock_aws
+
+        s3.put("episodes/u/s/1/episode.cbz", b"zip-bytes", "application/vnd.comicbook+zip")
+        resp = requests.get(s3.presigned_url("episodes/u/s/1/episode.cbz"), timeout=5)
+        assert resp.status_code == 200 and resp.content == b"zip-bytes"
+
+    def test_presigned_url_validates_the_key(self, s3: S3BlobStore) -> None:
+        with pytest.raises(ValidationError):
+            s3.presigned_url("../secret")
+
+    def test_list_paginates(self, s3: S3BlobStore) -> None:
+        keys = [f"many/{n:04d}.bin" for n in range(1005)]  # > one 1000-key page
+        for k in keys:
+            s3.client.put_object(Bucket=BUCKET, Key=f"blobs/{k}", Body=b"")
+        assert s3.list("many/") == keys
+
+    def test_missing_bucket_is_a_storage_error(self, aws: None) -> None:
+        store = S3BlobStore("no-such-bucket", region=REGION)
+        with pytest.raises(StorageError):
+            store.put("a.txt", b"x")
+        with pytest.raises(StorageError):
+            store.get("a.txt")
