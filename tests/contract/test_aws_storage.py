@@ -3,70 +3,24 @@ local disk (under moto, no network), plus AWS-specific checks."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 
 from mangaflow.adapters.storage.dynamodb import (
     MAX_TRANSACTION_OPS,
     DynamoItemTable,
     create_table,
 )
-from mangaflow.adapters.storage.dynamodb import make_client as dynamo_client
 from mangaflow.adapters.storage.s3 import S3BlobStore
 from mangaflow.adapters.storage.s3 import make_client as s3_client
-from mangaflow.domain.preferences import parse_preferences
-from mangaflow.domain.request import GenerationRequest
-from mangaflow.errors import ConditionFailed, NotFound, StorageError, ValidationError
+from mangaflow.errors import ConditionFailed, StorageError, ValidationError
 from mangaflow.ports import BlobStore, Delete, ItemTable, Put
-from mangaflow.repository import Repository
-from tests.conftest import VALID_PREFS
 from tests.contract.test_blob_store import BlobStoreContract
 from tests.contract.test_item_table import ItemTableContract, item
 
 REGION = "us-east-1"
 BUCKET = "mangaflow-test"
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
-    """Fake credentials and region (never the developer's), everything mocked by moto."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-    }.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    # Real DynamoDB and S3 apply each request atomically; moto's backends do not (a
-    # conditional put is check-then-write, an S3 overwrite closes the buffer a concurrent
-    # GET is reading). Serialise moto's request handling so the concurrency tests exercise
-    # the adapters, not moto's races.
-    serial = threading.RLock()
-    process = BotocoreStubber.process_request
-
-    def locked(self: BotocoreStubber, request: Any) -> Any:
-        with serial:
-            return process(self, request)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", locked)
-    with mock_aws():
-        yield
-
-
-@pytest.fixture
-def dynamo(aws: None) -> DynamoItemTable:
-    client = dynamo_client(REGION)
-    create_table(client, "mangaflow")
-    return DynamoItemTable("mangaflow", client=client)
 
 
 @pytest.fixture
@@ -148,44 +102,6 @@ class TestDynamoItemTable(ItemTableContract):
         names = {i["IndexName"] for i in dynamo.client.describe_table(
             TableName=dynamo.table_name)["Table"]["GlobalSecondaryIndexes"]}  # fmt: skip
         assert names == {"GSI1", "GSI2"}
-
-
-class TestRepositoryOnDynamo:
-    @pytest.fixture
-    def repo(self, dynamo: DynamoItemTable) -> Repository:
-        return Repository(dynamo)
-
-    def test_request_lifecycle(self, repo: Repository) -> None:
-        req = repo.create_request(GenerationRequest(request_id="r1", user_id="alice"),
-                                  parse_preferences(VALID_PREFS))  # fmt: skip
-        assert repo.get_request("r1").status == "PENDING"
-        assert repo.latest_preferences("alice") is not None
-        repo.mark_stage("r1", "story")
-        assert repo.get_request("r1").status == "PROCESSING"
-        repo.mark_finished("r1", "FAILED", error="boom")
-        got = repo.get_request("r1", user_id="alice")
-        assert (got.status, got.error, got.stage) == ("FAILED", "boom", "story")
-        with pytest.raises(NotFound):
-            repo.get_request("r1", user_id="mallory")
-        assert [r.request_id for r in repo.requests_by_status("FAILED")] == [req.request_id]
-        assert repo.claim_event("e1", "Story Generation Requested")
-        assert not repo.claim_event("e1", "Story Generation Requested")
-
-    def test_concurrent_episode_claims_get_distinct_numbers(self, repo: Repository) -> None:
-        got: list[int] = []
-        lock = threading.Lock()
-
-        def claim() -> None:
-            n = repo.claim_episode_number("s1", "alice")
-            with lock:
-                got.append(n)
-
-        threads = [threading.Thread(target=claim) for _ in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert sorted(got) == [1, 2, 3, 4, 5, 6]
 
 
 # --------------------------------------------------------------------------- S3

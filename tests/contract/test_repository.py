@@ -1,0 +1,76 @@
+"""The key design on the item table: requests, episodes and events under concurrency.
+One suite, run on every item-table backend."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from mangaflow.adapters.storage.dynamodb import DynamoItemTable
+from mangaflow.adapters.storage.sqlite import SqliteItemTable
+from mangaflow.domain.preferences import parse_preferences
+from mangaflow.domain.request import GenerationRequest
+from mangaflow.errors import NotFound
+from mangaflow.repository import Repository
+from tests.conftest import VALID_PREFS
+
+
+class RepositoryContract:
+    """Subclass and provide a ``repo`` fixture."""
+
+    def test_request_lifecycle_and_isolation(self, repo: Repository) -> None:
+        req = repo.create_request(GenerationRequest(request_id="r1", user_id="alice"),
+                                  parse_preferences(VALID_PREFS))  # fmt: skip
+        assert repo.get_request("r1").status == "PENDING"
+        assert repo.latest_preferences("alice") is not None
+        repo.mark_stage("r1", "story")
+        assert repo.get_request("r1").status == "PROCESSING"
+        repo.mark_finished("r1", "FAILED", error="boom")
+        got = repo.get_request("r1", user_id="alice")
+        assert (got.status, got.error, got.stage) == ("FAILED", "boom", "story")
+        with pytest.raises(NotFound):
+            repo.get_request("r1", user_id="mallory")
+        assert [r.request_id for r in repo.requests_by_status("FAILED")] == [req.request_id]
+
+
+    def test_concurrent_episode_claims_get_distinct_numbers(self, repo: Repository) -> None:
+        got: list[int] = []
+        lock = threading.Lock()
+
+        def claim() -> None:
+            n = repo.claim_episode_number("s1", "alice")
+            with lock:
+                got.append(n)
+
+        threads = [threading.Thread(target=claim) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(got) == [1, 2, 3, 4, 5, 6]
+
+
+    def test_an_event_is_claimed_once(self, repo: Repository) -> None:
+        assert repo.claim_event("e1", "Story Generation Requested")
+        assert not repo.claim_event("e1", "Story Generation Requested")
+        repo.release_event("e1")
+        assert repo.claim_event("e1", "Story Generation Requested")
+
+
+    def test_profile_created_once(self, repo: Repository) -> None:
+        assert repo.ensure_profile("alice", "a@example.com")
+        assert not repo.ensure_profile("alice", "a@example.com")
+
+
+class TestSqliteRepository(RepositoryContract):
+    @pytest.fixture
+    def repo(self, tmp_path: Path) -> Repository:
+        return Repository(SqliteItemTable(tmp_path / "m.db"))
+
+
+class TestDynamoRepository(RepositoryContract):
+    @pytest.fixture
+    def repo(self, dynamo: DynamoItemTable) -> Repository:
+        return Repository(dynamo)
