@@ -6,16 +6,20 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
 class ProviderLimiter:
     """At most ``concurrency`` calls at once and ``rpm`` starts per rolling minute (0: none)."""
 
-    def __init__(self, concurrency: int, rpm: int = 0) -> None:
+    def __init__(
+        self, concurrency: int, rpm: int = 0, *,
+        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+    ) -> None:  # fmt: skip
         self.concurrency = concurrency
         self.rpm = rpm
+        self._clock, self._sleep = clock, sleep
         self._slots = threading.BoundedSemaphore(concurrency)
         self._starts: deque[float] = deque()
         self._lock = threading.Lock()
@@ -25,14 +29,14 @@ class ProviderLimiter:
             return
         while True:
             with self._lock:
-                now = time.monotonic()
+                now = self._clock()
                 while self._starts and now - self._starts[0] >= 60.0:
                     self._starts.popleft()
                 if len(self._starts) < self.rpm:
                     self._starts.append(now)
                     return
                 wait = 60.0 - (now - self._starts[0])
-            time.sleep(min(wait, 1.0))
+            self._sleep(min(wait, 1.0))
 
     @contextmanager
     def slot(self) -> Iterator[None]:

@@ -151,11 +151,21 @@ def test_limiter_bounds_concurrency_and_rate() -> None:
     for t in threads:
         t.join()
     assert peak[0] == 2
-    rated = ProviderLimiter(concurrency=8, rpm=3)
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    rated = ProviderLimiter(concurrency=8, rpm=3, clock=lambda: now[0], sleep=sleep)
     for _ in range(3):
         with rated.slot():
-            pass
-    assert len(rated._starts) == 3  # a fourth start within the minute would wait
+            now[0] += 5.0  # three calls, 5 s apart: no waiting
+    assert slept == []
+    with rated.slot():  # the fourth start waits until the first is a minute old
+        pass
+    assert now[0] == pytest.approx(160.0) and sum(slept) == pytest.approx(45.0)
 
 
 def test_providers_command_reports_selection_and_configuration(
