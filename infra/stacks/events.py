@@ -37,6 +37,34 @@ ROUTES: tuple[Route, ...] = (
 )
 
 WEBHOOK_TIMEOUT = cdk.Duration.seconds(30)
+WEBHOOK_SERVICE = "mangaflow-webhook"  # the handler's Logger(service=...)
+
+#: Powertools for AWS Lambda (Python) v3, as AWS publishes it in every commercial region
+#: (https://docs.aws.amazon.com/powertools/python/latest/getting-started/install/).
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+#: Layer version used unless ``-c powertoolsLayerVersion=N`` says otherwise; 27 is the version
+#: the Powertools install page lists (the same number in every region and flavour).
+POWERTOOLS_LAYER_VERSION = 27
+
+
+def powertools_layer_name(runtime: lambda_.Runtime, architecture: lambda_.Architecture) -> str:
+    """``AWSLambdaPowertoolsPythonV3-python312-arm64``: the layer must match the function's
+    runtime and architecture (it ships compiled pydantic-core)."""
+    python = runtime.name.replace(".", "")  # python3.12 -> python312
+    return f"AWSLambdaPowertoolsPythonV3-{python}-{architecture.name}"
+
+
+def powertools_layer_version(scope: Construct) -> int:
+    raw = scope.node.try_get_context("powertoolsLayerVersion")
+    if raw is None:
+        return POWERTOOLS_LAYER_VERSION
+    try:
+        version = int(str(raw))
+    except ValueError:
+        version = 0
+    if version < 1:
+        raise ValueError(f"context powertoolsLayerVersion={raw!r}: expected a positive integer")
+    return version
 
 
 class EventsStack(cdk.Stack):
@@ -68,19 +96,31 @@ class EventsStack(cdk.Stack):
             "rotate; it is rotated by updating the secret value when Prefect issues a new key.",
         )
 
+        runtime, architecture = lambda_.Runtime.PYTHON_3_12, lambda_.Architecture.ARM_64
+        # The handler's only dependency beyond the runtime: the AWS-published layer (region
+        # token: one template for any commercial region), not a copy in the asset.
+        self.powertools_layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            f"arn:aws:lambda:{self.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+            f"{powertools_layer_name(runtime, architecture)}:{powertools_layer_version(self)}",
+        )
         self.webhook = lambda_.Function(
             self,
             "WebhookFunction",
-            runtime=lambda_.Runtime.PYTHON_3_12,
-            architecture=lambda_.Architecture.ARM_64,
+            runtime=runtime,
+            architecture=architecture,
             handler="handler.handler",
             code=lambda_.Code.from_asset(str(LAMBDAS_DIR / "webhook")),
+            layers=[self.powertools_layer],
             timeout=WEBHOOK_TIMEOUT,
             memory_size=256,
             description="Turns buffered EventBridge events into Prefect deployment runs.",
             environment={
                 "PREFECT_API_URL_SECRET_NAME": self.prefect_secret.secret_name,
                 "MANGAFLOW_STAGE": config.stage,
+                "POWERTOOLS_SERVICE_NAME": WEBHOOK_SERVICE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
             },
             log_group=logs.LogGroup(
                 self,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
+import io
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
 
@@ -10,27 +15,234 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.infra.conftest import INFRA_DIR
+from tests.lambdas import FakeContext, load_lambda
+
+# An obvious sentinel, never a real key: it must reach the API but never the logs.
+API_KEY = "test-key-not-secret"
+CONTEXT = FakeContext()
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        f"infra_lambda_{name}", INFRA_DIR / "lambdas" / name / "handler.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def webhook() -> Iterator[tuple[ModuleType, io.StringIO]]:
+    """The webhook module, its Powertools Logger writing into a buffer for the test."""
+    module = load_lambda("webhook")
+    logs = io.StringIO()
+    handler = module.logger.registered_handler
+    previous = handler.setStream(logs)
+    try:
+        yield module, logs
+    finally:
+        handler.setStream(previous)
+
+
+def _log_lines(logs: io.StringIO) -> list[dict[str, Any]]:
+    lines = [line for line in logs.getvalue().splitlines() if line.strip()]
+    assert lines, "the handler logged nothing"
+    return [json.loads(line) for line in lines]  # every line is one JSON object
+
+
+@dataclass
+class FakePrefect:
+    """A loopback stand-in for the Prefect REST API (``/api/...``)."""
+
+    url: str = ""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    #: path -> HTTP statuses to answer (in order) before answering normally
+    failures: dict[str, list[int]] = field(default_factory=dict)
+
+
+@pytest.fixture
+def fake_prefect() -> Iterator[FakePrefect]:
+    state = FakePrefect()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def _answer(self, status: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            state.requests.append({"method": self.command, "path": self.path, "body": body,
+                                   "authorization": self.headers.get("Authorization")})  # fmt: skip
+            pending = state.failures.get(self.path)
+            if pending:
+                self._answer(pending.pop(0), {"detail": "injected"})
+            elif self.command == "GET" and self.path.startswith("/api/deployments/name/"):
+                self._answer(200, {"id": "dep-" + self.path.rsplit("/", 1)[-1]})
+            elif self.command == "POST" and self.path.endswith("/create_flow_run"):
+                self._answer(201, {"id": "run-" + body["idempotency_key"]})
+            else:
+                self._answer(404, {"detail": "Not Found"})
+
+        do_GET = do_POST = _handle
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def prefect_env(fake_prefect: FakePrefect, monkeypatch: pytest.MonkeyPatch) -> FakePrefect:
+    monkeypatch.delenv("PREFECT_API_URL_SECRET_NAME", raising=False)
+    monkeypatch.setenv("PREFECT_API_URL", fake_prefect.url)
+    monkeypatch.setenv("PREFECT_API_KEY", API_KEY)
+    return fake_prefect
+
+
+def _aws_delivered(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope as an EventBridge rule's SQS target delivers it (all AWS fields set)."""
+    return {"version": "0", "id": "0d7cbd3f-3e44-4bb4-9d8c-3a8e6c0f0f01",
+            "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [], **envelope}  # fmt: skip
 
 
 def test_webhook_maps_the_same_events_as_the_prefect_bus() -> None:
     from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS
 
-    assert dict(DEFAULT_DEPLOYMENTS) == _load("webhook").DEPLOYMENTS
+    assert dict(DEFAULT_DEPLOYMENTS) == load_lambda("webhook").DEPLOYMENTS
 
 
 def test_webhook_with_nothing_to_do() -> None:
-    assert _load("webhook").handler({"Records": []}, None) == {"batchItemFailures": []}
+    assert load_lambda("webhook").handler({"Records": []}, CONTEXT) == {"batchItemFailures": []}
+
+
+def test_webhook_logs_json_lines_with_ids_and_never_the_api_key(
+    webhook: tuple[ModuleType, io.StringIO],
+    prefect_env: FakePrefect,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A mixed batch: a start event (as AWS delivers it), a completion event, a body that is
+    not JSON and one that is JSON but no EventBridge envelope -> the two bad ones are reported,
+    every log line is JSON with the message ids, and the key is sent but never written out."""
+    from mangaflow.domain.events import EpisodeCompleted, StoryGenerationRequested
+
+    module, logs = webhook
+    story = StoryGenerationRequested(userId="u", requestId="r1")
+    done = EpisodeCompleted(userId="u", requestId="r1", storyId="s", episodeId="e",
+                            pdfS3Key="p", cbzS3Key="c")  # fmt: skip
+    not_an_envelope = {"source": "manga.preferences", "detail": story.detail()}  # no detail-type
+    records = [
+        {"messageId": "m1", "body": json.dumps(_aws_delivered(story.envelope()))},
+        {"messageId": "m2", "body": json.dumps(done.envelope())},
+        {"messageId": "m3", "body": "not json at all"},
+        {"messageId": "m4", "body": json.dumps(not_an_envelope)},
+    ]
+    result = module.handler({"Records": records}, CONTEXT)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m3"}, {"itemIdentifier": "m4"}]}
+    posts = [r for r in prefect_env.requests if r["method"] == "POST"]
+    assert [p["body"] for p in posts] == [
+        {"parameters": {"event": story.detail()}, "idempotency_key": story.event_id}
+    ]
+    assert {r["authorization"] for r in prefect_env.requests} == {f"Bearer {API_KEY}"}
+
+    lines = _log_lines(logs)
+    assert all(line["service"] == "mangaflow-webhook" for line in lines)
+    assert all(line["function_request_id"] == CONTEXT.aws_request_id for line in lines)
+    by_message = {line["message_id"]: line for line in lines if "message_id" in line}
+    assert set(by_message) == {"m1", "m2", "m3", "m4"}
+    assert by_message["m1"]["level"] == "INFO"
+    assert by_message["m1"]["detail_type"] == "Story Generation Requested"
+    assert by_message["m1"]["event_id"] == story.event_id
+    assert by_message["m1"]["run_id"] == f"run-{story.event_id}"
+    assert by_message["m2"]["detail_type"] == "Episode Generation Completed"
+    assert by_message["m2"].get("run_id") is None  # a completion event starts nothing
+    assert by_message["m3"]["level"] == by_message["m4"]["level"] == "WARNING"
+    assert by_message["m3"]["error"] == "JSONDecodeError"
+    assert by_message["m4"]["error"] == "ValidationError"
+    assert by_message["m4"]["problems"] == ["detail-type: missing"]
+
+    captured = capsys.readouterr()
+    for text in (logs.getvalue(), captured.out, captured.err):
+        assert API_KEY not in text
+
+
+@pytest.mark.parametrize(
+    ("statuses", "failed", "attempts"),
+    [
+        ([503, 503], False, 3),  # a busy SQLite-backed server: retried, then the run starts
+        ([503, 503, 503, 503], True, 4),  # still busy: Transient, the message is redelivered
+        ([429, 429, 429, 429], True, 4),
+        ([404], True, 1),  # permanent: no retries
+    ],
+)
+def test_webhook_retries_busy_prefect_and_reports_what_still_fails(
+    webhook: tuple[ModuleType, io.StringIO],
+    prefect_env: FakePrefect,
+    monkeypatch: pytest.MonkeyPatch,
+    statuses: list[int],
+    failed: bool,
+    attempts: int,
+) -> None:
+    from mangaflow.domain.events import StoryGenerationRequested
+
+    module, logs = webhook
+    monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
+    story = StoryGenerationRequested(userId="u", requestId="r1")
+    path = "/api/deployments/dep-story/create_flow_run"
+    prefect_env.failures[path] = list(statuses)
+    result = module.handler(
+        {"Records": [{"messageId": "m1", "body": json.dumps(story.envelope())}]}, CONTEXT
+    )
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}] if failed else []}
+    assert sum(r["path"] == path for r in prefect_env.requests) == attempts
+    (line,) = [line for line in _log_lines(logs) if line.get("message_id") == "m1"]
+    if failed:
+        expected = "ValueError" if statuses == [404] else "Transient"
+        assert line["error"] == expected
+    else:
+        assert line["run_id"] == f"run-{story.event_id}"
+
+
+def test_webhook_reads_prefect_url_and_key_from_the_secret(
+    webhook: tuple[ModuleType, io.StringIO],
+    fake_prefect: FakePrefect,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Deployed, the URL/key come from Secrets Manager (moto here), not from the environment."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from mangaflow.domain.events import StoryGenerationRequested
+
+    module, logs = webhook
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_API_KEY", raising=False)
+    monkeypatch.setenv("PREFECT_API_URL_SECRET_NAME", "mangaflow-test-prefect-api-url")
+    story = StoryGenerationRequested(userId="u", requestId="r1")
+    parameters.clear_caches()  # the provider holds a boto3 client: build it inside mock_aws
+    try:
+        with mock_aws():
+            boto3.client("secretsmanager").create_secret(
+                Name="mangaflow-test-prefect-api-url",
+                SecretString=json.dumps({"url": fake_prefect.url + "/", "key": API_KEY}),
+            )
+            result = module.handler(
+                {"Records": [{"messageId": "m1", "body": json.dumps(story.envelope())}]},
+                CONTEXT,
+            )
+    finally:
+        parameters.clear_caches()
+    assert result == {"batchItemFailures": []}
+    assert [r["authorization"] for r in fake_prefect.requests] == [f"Bearer {API_KEY}"] * 2
+    assert API_KEY not in logs.getvalue()
 
 
 def _story_probe(event: dict[str, Any]) -> dict[str, Any]:
@@ -41,10 +253,8 @@ def _story_probe(event: dict[str, Any]) -> dict[str, Any]:
 def test_webhook_starts_one_run_per_event_and_reports_bad_messages(
     prefect_server: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An SQS batch as the buffer queue delivers it: the same event twice, a poison message
-    and a completion event -> one flow run, and only the poison message reported failed."""
-    import json
-
+    """An SQS batch as the buffer queue delivers it: the same event twice, a poison message,
+    a completion event and a non-envelope -> one flow run; only the two bad ones failed."""
     from prefect import flow, get_client
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
     from prefect.client.schemas.sorting import FlowRunSort
@@ -60,18 +270,19 @@ def test_webhook_starts_one_run_per_event_and_reports_bad_messages(
         )  # fmt: skip
     monkeypatch.delenv("PREFECT_API_URL_SECRET_NAME", raising=False)
     monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
-    webhook = _load("webhook")
+    webhook = load_lambda("webhook")
     story = StoryGenerationRequested(userId="u", requestId="r1")
     done = EpisodeCompleted(userId="u", requestId="r1", storyId="s", episodeId="e",
                             pdfS3Key="p", cbzS3Key="c")  # fmt: skip
     records = [
         {"messageId": "m1", "body": json.dumps(story.envelope())},
-        {"messageId": "m2", "body": json.dumps(story.envelope())},  # redelivered
+        {"messageId": "m2", "body": json.dumps(_aws_delivered(story.envelope()))},  # redelivered
         {"messageId": "m3", "body": "not json at all"},  # poison
         {"messageId": "m4", "body": json.dumps(done.envelope())},  # starts nothing
+        {"messageId": "m5", "body": json.dumps({"detail": story.detail()})},  # no envelope
     ]
-    result = webhook.handler({"Records": records}, None)
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m3"}]}
+    result = webhook.handler({"Records": records}, CONTEXT)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m3"}, {"itemIdentifier": "m5"}]}
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment])),
@@ -105,7 +316,7 @@ def profile_table(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_post_auth_creates_profile_once(profile_table: Any) -> None:
-    module = _load("post_auth")
+    module = load_lambda("post_auth")
     event = {
         "userName": "alice",
         "request": {"userAttributes": {"sub": "sub-123", "email": "a@example.com"}},

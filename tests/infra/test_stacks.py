@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 from stacks.config import stage_config
-from stacks.events import ROUTES
+from stacks.events import POWERTOOLS_LAYER_VERSION, ROUTES
 from stacks.mangaflow_app import MangaFlowStacks, build_app
 
 pytestmark = pytest.mark.slow
@@ -272,6 +272,53 @@ def test_webhook_consumes_every_buffer_with_batch_item_failures(
         "AWS::SecretsManager::Secret",
         {"Name": "mangaflow-dev-prefect-api-url", "SecretString": Match.absent()},
     )
+
+
+def _powertools_layer(version: int) -> dict[str, Any]:
+    """The AWS-published Powertools v3 layer matching the webhook (Python 3.12, arm64)."""
+    return {"Fn::Join": ["", ["arn:aws:lambda:", {"Ref": "AWS::Region"},
+                              f":017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:"
+                              f"{version}"]]}  # fmt: skip
+
+
+def test_webhook_runs_on_the_powertools_layer_with_its_settings(
+    templates: dict[str, Template],
+) -> None:
+    t = templates["events"]
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Handler": "handler.handler",
+            "Runtime": "python3.12",
+            "Architectures": ["arm64"],
+            "Layers": [_powertools_layer(POWERTOOLS_LAYER_VERSION)],
+            "Environment": {
+                "Variables": Match.object_like(
+                    {"POWERTOOLS_SERVICE_NAME": "mangaflow-webhook",
+                     "POWERTOOLS_LOG_LEVEL": "INFO"}
+                )
+            },
+        },
+    )  # fmt: skip
+    # the layer is AWS's, referenced by ARN: nothing is published from this stack
+    t.resource_count_is("AWS::Lambda::LayerVersion", 0)
+
+
+def test_powertools_layer_version_comes_from_cdk_context() -> None:
+    import aws_cdk as cdk
+    from stacks.events import EventsStack
+
+    app = cdk.App(context={"powertoolsLayerVersion": "31"})  # `cdk synth -c ...` gives strings
+    stack = EventsStack(app, "Events", config=stage_config("dev"))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::Function", {"Layers": [_powertools_layer(31)]}
+    )
+    with pytest.raises(ValueError, match="powertoolsLayerVersion"):
+        EventsStack(
+            cdk.App(context={"powertoolsLayerVersion": "latest"}),
+            "Events",
+            config=stage_config("dev"),
+        )
 
 
 # ----------------------------------------------------------------------------- api

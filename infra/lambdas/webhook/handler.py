@@ -5,26 +5,51 @@ handler starts the deployment mapped from the detail-type through Prefect's REST
 (``GET /api/deployments/name/{flow}/{deployment}``, then ``POST /api/deployments/{id}/
 create_flow_run``) with the event id as idempotency key, so a redelivered event starts one run.
 Failed records are reported in ``batchItemFailures``: SQS redelivers only those and moves
-repeat failures to the queue's DLQ. Standard library + boto3 only (the Lambda runtime's).
+repeat failures to the queue's DLQ.
 
-The Prefect API URL (and key) come from the Secrets Manager secret named by
-``PREFECT_API_URL_SECRET_NAME`` (JSON ``{"url": ..., "key": ...}``) or, for local runs and
-tests, from ``PREFECT_API_URL`` / ``PREFECT_API_KEY``. Keys are never logged.
+Built on Powertools for AWS Lambda (Python) v3, which the function gets from the AWS-published
+layer (tests install ``aws-lambda-powertools[parser]``):
+
+- ``Logger``: one JSON line per log call, with the Lambda context (request id, cold start) and,
+  per message, its message id, detail-type, event id and the flow run id.
+- ``BatchProcessor`` + ``process_partial_response``: one record failing reports only that
+  record; a batch in which every record failed is reported the same way (not raised), as before.
+- Parser: each body is validated as an EventBridge envelope, so a body that is not JSON or not
+  an envelope is a per-record failure with the validation error type in the log.
+- Parameters: the Prefect API URL (and key) come from the Secrets Manager secret named by
+  ``PREFECT_API_URL_SECRET_NAME`` (JSON ``{"url": ..., "key": ...}``, cached for
+  ``SECRET_MAX_AGE`` seconds so a rotated key is picked up) or, for local runs and tests, from
+  ``PREFECT_API_URL`` / ``PREFECT_API_KEY``. Neither the key nor the secret value is ever logged.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the pydantic model below resolves its annotations
+# at class creation, however the module is loaded (tests load it by file path).
 import json
-import logging
 import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from typing import Any
 
-log = logging.getLogger("mangaflow.webhook")
-log.setLevel(logging.INFO)
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field, ValidationError
+
+SERVICE = "mangaflow-webhook"
+logger = Logger(service=SERVICE)
+# Every record is reported in batchItemFailures, even when all of them fail (raising instead
+# would make SQS redeliver the whole batch and count a Lambda error): the earlier behaviour.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 #: detail-type -> "flow-name/deployment-name" (mirrors mangaflow's DEFAULT_DEPLOYMENTS; a test
 #: keeps the two equal).
@@ -36,6 +61,7 @@ DEPLOYMENTS = {
     "Panel Regeneration Requested": "regenerate-panel/regenerate",
 }
 RETRIES, TIMEOUT = 4, 20.0
+SECRET_MAX_AGE = 300  # seconds a fetched secret value is reused by this container
 _cache: dict[str, Any] = {}
 
 
@@ -43,21 +69,34 @@ class Transient(Exception):
     """Worth another delivery (5xx, 429, timeouts)."""
 
 
-def prefect_endpoint() -> tuple[str, str]:
-    """(API URL, key); read once per container from the secret or the environment."""
-    if "endpoint" not in _cache:
-        secret_name = os.environ.get("PREFECT_API_URL_SECRET_NAME")
-        if secret_name:
-            import boto3
+class Envelope(EventBridgeModel):
+    """An EventBridge event as the SQS target delivers it.
 
-            raw = boto3.client("secretsmanager").get_secret_value(SecretId=secret_name)
-            value = json.loads(raw["SecretString"])
-            _cache["endpoint"] = (value["url"].rstrip("/"), value.get("key", ""))
-        else:
-            _cache["endpoint"] = (os.environ["PREFECT_API_URL"].rstrip("/"),
-                                  os.environ.get("PREFECT_API_KEY", ""))  # fmt: skip
-    endpoint: tuple[str, str] = _cache["endpoint"]
-    return endpoint
+    ``source``, ``detail-type`` and an object ``detail`` are required. The fields EventBridge
+    stamps on delivery (``id``, ``time``, ``account``, ...) are optional so that MangaFlow's own
+    envelopes (``DomainEvent.envelope()``, e.g. re-sent by hand from a DLQ) are accepted too.
+    """
+
+    version: str | None = None  # type: ignore[assignment]
+    id: str | None = None  # type: ignore[assignment]
+    account: str | None = None  # type: ignore[assignment]
+    time: datetime | None = None  # type: ignore[assignment]
+    region: str | None = None  # type: ignore[assignment]
+    resources: list[str] = Field(default_factory=list)
+    detail: dict[str, Any]
+
+
+def prefect_endpoint() -> tuple[str, str]:
+    """(API URL, key) from the secret (Powertools-cached) or the environment."""
+    secret_name = os.environ.get("PREFECT_API_URL_SECRET_NAME")
+    if secret_name:
+        from aws_lambda_powertools.utilities import parameters  # boto3: only on this path
+
+        value = parameters.get_secret(secret_name, transform="json", max_age=SECRET_MAX_AGE)
+        if not isinstance(value, dict) or not value.get("url"):
+            raise ValueError(f"secret {secret_name}: expected JSON with a 'url' field")
+        return str(value["url"]).rstrip("/"), str(value.get("key") or "")
+    return (os.environ["PREFECT_API_URL"].rstrip("/"), os.environ.get("PREFECT_API_KEY", ""))
 
 
 def _call(method: str, path: str, body: Any = None) -> Any:
@@ -108,15 +147,51 @@ def start_run(envelope: dict[str, Any]) -> str | None:
     return str(run["id"])
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
-    failures: list[dict[str, str]] = []
-    for record in event.get("Records", []):
-        message_id = record.get("messageId", "")
-        try:
-            envelope = json.loads(record["body"])
-            run_id = start_run(envelope)
-            log.info("message %s: %s -> run %s", message_id, envelope.get("detail-type"), run_id)
-        except Exception as exc:  # reported per message; SQS redelivers, then dead-letters
-            log.warning("message %s failed: %s", message_id, type(exc).__name__)
-            failures.append({"itemIdentifier": message_id})
-    return {"batchItemFailures": failures}
+def _problems(exc: Exception) -> list[str] | None:
+    """Where a body failed envelope validation ("detail-type: missing"), without its values."""
+    if not isinstance(exc, ValidationError):
+        return None
+    return [f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['type']}"
+            for error in exc.errors(include_input=False, include_url=False)]  # fmt: skip
+
+
+def record_handler(record: SQSRecord) -> str | None:
+    """One SQS message: parse its envelope, start the mapped run; raising marks it failed."""
+    message_id = record.message_id
+    detail_type: str | None = None
+    event_id: Any = None
+    try:
+        envelope = parse(event=json.loads(record.body), model=Envelope)  # not JSON: ValueError
+        detail_type = envelope.detail_type
+        event_id = envelope.detail.get("eventId")
+        run_id = start_run({"detail-type": detail_type, "detail": envelope.detail})
+    except Exception as exc:
+        # The error type (and validation locations) only: messages may quote the body.
+        logger.warning(
+            "message failed",
+            message_id=message_id,
+            detail_type=detail_type,
+            event_id=event_id,
+            error=type(exc).__name__,
+            problems=_problems(exc),
+        )
+        raise
+    logger.info(
+        "message started a flow run" if run_id else "message starts nothing",
+        message_id=message_id,
+        detail_type=detail_type,
+        event_id=event_id,
+        run_id=run_id,
+    )
+    return run_id
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if not event.get("Records"):  # process_partial_response rejects an empty batch
+        return {"batchItemFailures": []}
+    return dict(
+        process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    )
