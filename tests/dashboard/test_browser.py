@@ -31,6 +31,7 @@ import pytest
 from mangaflow.bootstrap import build
 from tests.conftest import make_settings
 from tests.dashboard.conftest import APP, ROOT, make_episode
+from tests.processes import terminate
 
 pytestmark = pytest.mark.slow
 
@@ -133,11 +134,7 @@ class Browser:
 
     def close(self) -> None:
         self.ws.close()
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        terminate(self.proc)
 
 
 @pytest.fixture(scope="module")
@@ -182,11 +179,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             _wait(healthy, "streamlit", 90)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            terminate(proc)
 
 
 @pytest.mark.parametrize("path", list(PAGES))
