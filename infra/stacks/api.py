@@ -30,9 +30,9 @@ REPO_ROOT = INFRA_DIR.parent
 API_HANDLER = "mangaflow.api.lambda_handler.handler"
 
 # Allow-list of the repo root: only the `mangaflow` package goes into the API asset.
-# Third-party dependencies (fastapi, mangum, pydantic, ...) are NOT bundled here; for a real
-# deploy point `-c apiAssetPath=<dir>` at a directory built with
-# `pip install --target <dir> --platform manylinux2014_aarch64 --only-binary=:all: .`.
+# Third-party dependencies (fastapi, mangum, pydantic, ...) are NOT bundled here, so this asset
+# only synthesizes; for a real deploy point `-c apiAssetPath=<dir>` at a directory built by
+# `scripts/build-api-asset.sh` (wheels for this function's runtime and architecture).
 API_ASSET_EXCLUDE = [
     "*",
     ".*",
@@ -47,6 +47,31 @@ RUNTIME_REASON = (
     "Pinned to Python 3.12 on purpose: the project supports Python >=3.11,<3.13 "
     "(pyproject requires-python), so a newer Lambda runtime is untested."
 )
+
+
+#: What a `-c apiAssetPath` directory must hold for the handler to run (glob: why).
+API_ASSET_REQUIRED = {
+    "mangaflow/api/lambda_handler.py": "the handler",
+    "mangaflow-*.dist-info": "the provider entry points; copy-only packages lack them",
+    "mangum": "the third-party packages",
+}
+
+
+def check_api_asset(asset_path: str | Path) -> Path:
+    """The directory of ``-c apiAssetPath``, or a ValueError naming what it lacks to run."""
+    path = Path(asset_path).resolve()
+    missing = (
+        [f"no {pattern} ({why})" for pattern, why in API_ASSET_REQUIRED.items()
+         if not any(path.glob(pattern))]
+        if path.is_dir()
+        else ["not a directory"]
+    )  # fmt: skip
+    if missing:
+        raise ValueError(
+            f"-c apiAssetPath={path} is not an API Lambda asset: {'; '.join(missing)}. "
+            "Build one with scripts/build-api-asset.sh and pass the directory it prints."
+        )
+    return path
 
 
 class ApiStack(cdk.Stack):
@@ -147,7 +172,7 @@ class ApiStack(cdk.Stack):
         # ------------------------------------------------------------------ API Lambda
         asset_path = self.node.try_get_context("apiAssetPath")
         code = (
-            lambda_.Code.from_asset(str(asset_path))
+            lambda_.Code.from_asset(str(check_api_asset(asset_path)))
             if asset_path
             else lambda_.Code.from_asset(str(REPO_ROOT), exclude=API_ASSET_EXCLUDE)
         )
