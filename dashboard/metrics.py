@@ -12,18 +12,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
+
+from mangaflow.domain.request import parse_ts
 
 STATUSES: tuple[str, ...] = ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
 USAGE_FIELDS: tuple[str, ...] = ("calls", "input_tokens", "output_tokens", "images", "cost_usd")
 
 Row = Mapping[str, Any]
-
-
-def parse_ts(value: str) -> datetime:
-    """An ISO-8601 timestamp as written by ``utcnow()`` (``...Z``) as an aware datetime."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def duration_seconds(row: Row) -> float | None:

@@ -8,7 +8,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data
-from dashboard.metrics import format_seconds, parse_ts
+from dashboard.metrics import format_seconds
+from mangaflow.domain.request import parse_ts
 
 # Page files, relative to streamlit_app.py (for st.page_link / st.switch_page).
 OVERVIEW = "app_pages/overview.py"

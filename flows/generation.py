@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.hooks import mark_request_failed
+from flows.hooks import alive, mark_request_failed
 from mangaflow.bootstrap import get_container
 from mangaflow.domain import keys
 from mangaflow.domain.events import (
@@ -26,6 +26,7 @@ _HOOKS: dict[str, Any] = {"on_failure": [mark_request_failed], "on_crashed": [ma
 
 
 @flow(name="generate-story", **_HOOKS)
+@alive
 def generate_story(event: dict[str, Any]) -> str:
     """Insights and story bible for a request; publishes ``Episode Generation Requested``."""
     ev = StoryGenerationRequested.model_validate(event)
@@ -42,6 +43,7 @@ def generate_story(event: dict[str, Any]) -> str:
 
 
 @flow(name="generate-episode", **_HOOKS)
+@alive
 def generate_episode(event: dict[str, Any]) -> str:
     """Episode script N of a story; publishes ``Image Generation Requested``."""
     ev = EpisodeGenerationRequested.model_validate(event)
@@ -61,6 +63,7 @@ _PANEL_RUNNER: Any = ThreadPoolTaskRunner(max_workers=16)
 
 
 @flow(name="generate-images", task_runner=_PANEL_RUNNER, **_HOOKS)
+@alive
 def generate_images(event: dict[str, Any]) -> dict[str, Any]:
     """Every panel drawn concurrently (bounded by the provider's slots); each page is lettered
     as soon as its panels exist; then the PDF and CBZ. Marks the request COMPLETED and

@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.hooks import mark_request_failed
+from flows.hooks import alive, mark_request_failed
 from mangaflow.bootstrap import get_container
 from mangaflow.services import regenerate, status
 from tasks import generation as t
@@ -20,6 +20,7 @@ def draw_panel_version(request_id: str) -> str:
 
 
 @flow(name="regenerate-panel", on_failure=[mark_request_failed], on_crashed=[mark_request_failed])
+@alive
 def regenerate_panel(event: dict[str, Any]) -> dict[str, Any]:
     """``event``: ``{"requestId": ...}`` of a request made by ``start_regeneration``."""
     c = get_container()

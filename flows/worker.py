@@ -1,9 +1,12 @@
 """A background worker that runs the flows for events published on the inline bus (the local
-API server's way of keeping generation out of HTTP requests)."""
+API server's way of keeping generation out of HTTP requests). It also reaps: requests left
+PROCESSING by a process that died (e.g. an earlier server killed mid-run) are failed once they
+have been silent for ``stale_after_seconds``."""
 
 from __future__ import annotations
 
 import contextvars
+import logging
 import threading
 
 from flows.dispatch import HANDLERS
@@ -11,7 +14,10 @@ from flows.local import no_heartbeats
 from mangaflow.adapters.events.inline import InlineEventBus
 from mangaflow.bootstrap import Container
 from mangaflow.domain.events import DomainEvent
-from mangaflow.errors import ConfigError
+from mangaflow.errors import ConfigError, MangaFlowError
+from mangaflow.services import status
+
+log = logging.getLogger(__name__)
 
 
 class Worker:
@@ -27,10 +33,23 @@ class Worker:
         context = contextvars.copy_context()
         self.thread = threading.Thread(target=context.run, args=(self._run,), daemon=True,
                                        name="mangaflow-worker")  # fmt: skip
+        self.reaper = threading.Thread(target=self._reap, daemon=True, name="mangaflow-reaper")
 
     def _run(self) -> None:
         with no_heartbeats():
             self.bus.serve(HANDLERS, self.stop, on_error=self._dead_letter)
+
+    def _reap(self) -> None:
+        every = min(60.0, self.container.settings.stale_after_seconds / 3)
+        while True:
+            try:
+                for req in status.reap_stale(self.container):
+                    log.warning("request %s was silent since %s: marked FAILED",
+                                req.request_id, req.last_seen)  # fmt: skip
+            except MangaFlowError as exc:  # e.g. the store is briefly unavailable
+                log.warning("reaping stale requests failed: %s", exc)
+            if self.stop.wait(every):
+                return
 
     def _dead_letter(self, event: DomainEvent, exc: BaseException) -> None:
         from mangaflow.services.deadletters import record
@@ -39,8 +58,10 @@ class Worker:
 
     def __enter__(self) -> Worker:
         self.thread.start()
+        self.reaper.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.thread.join(timeout=60)
+        self.reaper.join(timeout=10)

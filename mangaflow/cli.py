@@ -292,6 +292,8 @@ def status(
     colour = {"COMPLETED": "green", "FAILED": "red"}.get(req.status, "yellow")
     console.print(f"request  {req.request_id}\nstatus   [{colour}]{req.status}[/{colour}]"
                   f"\nstage    {req.stage}\ncreated  {req.created_at}\nupdated  {req.updated_at}")  # fmt: skip
+    if req.status == "PROCESSING":
+        console.print(f"alive    {req.last_seen} (last heartbeat or update)")
     if req.story_id:
         console.print(f"story    {req.story_id}")
     if req.episode_id:
@@ -343,6 +345,32 @@ def list_(
     for r in requests:
         rt.add_row(r.request_id, r.status, r.stage, r.created_at, (r.error or "")[:80])
     console.print(rt)
+
+
+@app.command()
+def reap(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List them, change nothing.")] = False,
+) -> None:
+    """Fail requests stuck in PROCESSING: silent for MANGAFLOW_STALE_AFTER_SECONDS because the
+    process running them died. The API's worker and the `reaper` deployment do this on their
+    own; this is the manual way."""
+    from mangaflow.services import status as status_service
+
+    c = _container(_settings())
+    after = c.settings.stale_after_seconds
+    found = status_service.stale(c) if dry_run else status_service.reap_stale(c)
+    if not found:
+        console.print(f"No request has been silent in PROCESSING for {after:g} s.")
+        return
+    table = Table(title=f"{'Stuck' if dry_run else 'Failed'} requests (silent > {after:g} s)",
+                  header_style="bold")  # fmt: skip
+    for col in ("request id", "user", "stage", "last sign of life"):
+        table.add_column(col, overflow="fold")
+    for r in found:
+        table.add_row(r.request_id, r.user_id, r.stage, r.last_seen)
+    console.print(table)
+    if dry_run:
+        console.print("Run `mangaflow reap` without --dry-run to mark them FAILED.")
 
 
 @app.command()

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         default=2, ge=0, le=5, description="Re-prompts when the LLM returns invalid JSON."
     )
     outline_episodes: int = Field(default=3, ge=1, le=24, description="Episodes in a new outline.")
+    heartbeat_seconds: float = Field(
+        default=30.0, gt=0, description="How often a running flow marks its request alive."
+    )
+    stale_after_seconds: float = Field(
+        default=900.0, gt=0,
+        description="A PROCESSING request silent this long is failed by the reaper "
+        "(its process died); at least 3x heartbeat_seconds.",
+    )  # fmt: skip
 
     # AWS backends (table_backend=dynamodb, blob_backend=s3, event_bus=eventbridge)
     aws_region: str = Field(default="us-east-1", description="Region of the AWS backends.")
@@ -139,6 +147,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
+        if self.stale_after_seconds < 3 * self.heartbeat_seconds:
+            raise ConfigError(
+                "MANGAFLOW_STALE_AFTER_SECONDS must be at least 3x MANGAFLOW_HEARTBEAT_SECONDS "
+                f"({self.stale_after_seconds:g} < 3 x {self.heartbeat_seconds:g}), or live "
+                "requests would be failed"
+            )
         if self.blob_backend == "s3" and not self.bucket:
             raise ConfigError("MANGAFLOW_BUCKET must be set when MANGAFLOW_BLOB_BACKEND=s3")
         if self.auth_mode == "cognito" and not (

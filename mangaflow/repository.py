@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from mangaflow.domain.preferences import Preferences
-from mangaflow.domain.request import GenerationRequest, RequestStatus, Stage, utcnow
+from mangaflow.domain.request import TERMINAL, GenerationRequest, RequestStatus, Stage, utcnow
 from mangaflow.errors import ConditionFailed, NotFound
 from mangaflow.ports import ItemTable, Put, Usage
 
@@ -151,6 +151,20 @@ class Repository:
                 continue
             return GenerationRequest.model_validate(full)
         raise ConditionFailed(f"request {request_id} kept changing; update abandoned")
+
+    def touch_request(self, request_id: str) -> bool:
+        """Record a heartbeat on an unfinished request. One conditional write; False (nothing
+        written) when it has finished or changed meanwhile: the next beat tries again."""
+        raw = self._request_raw(request_id)
+        full = self.table.get(raw["PK"], raw["SK"]) or raw
+        if full.get("status") in TERMINAL:
+            return False
+        full["heartbeat_at"] = utcnow()
+        try:
+            self.table.put(Put(full, if_equals={"updated_at": full.get("updated_at")}))
+        except ConditionFailed:
+            return False
+        return True
 
     def mark_stage(self, request_id: str, stage: Stage) -> GenerationRequest:
         return self.update_request(request_id, status="PROCESSING", stage=stage, error=None)

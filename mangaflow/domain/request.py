@@ -17,9 +17,18 @@ Stage = Literal["queued", "insights", "story", "episode", "images", "lettering",
 TERMINAL: frozenset[str] = frozenset({"COMPLETED", "FAILED"})
 
 
+def to_ts(moment: datetime) -> str:
+    """ISO-8601 UTC timestamp with milliseconds (sorts lexically), as stored."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def utcnow() -> str:
-    """ISO-8601 UTC timestamp with milliseconds (sorts lexically)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return to_ts(datetime.now(UTC))
+
+
+def parse_ts(value: str) -> datetime:
+    """A stored timestamp (``...Z``) as an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 class GenerationRequest(BaseModel):
@@ -39,6 +48,9 @@ class GenerationRequest(BaseModel):
     seed: int = 0
     created_at: str = Field(default_factory=utcnow)
     updated_at: str = Field(default_factory=utcnow)
+    heartbeat_at: str | None = Field(
+        default=None, description="last sign of life from the process running it"
+    )
     usage: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list, description="things worth telling the user")
     params: dict[str, Any] = Field(
@@ -48,3 +60,8 @@ class GenerationRequest(BaseModel):
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def last_seen(self) -> str:
+        """When the process running it last showed life (a heartbeat or an update)."""
+        return max(self.updated_at, self.heartbeat_at or "")

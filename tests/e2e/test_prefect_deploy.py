@@ -79,6 +79,8 @@ def _registered(pool: str) -> tuple[dict[str, Any], dict[Any, str]]:
 
 
 def test_prefect_deploy_all_registers_every_deployment(tmp_path: Path) -> None:
+    from prefect import get_client
+
     _create_pool("local", "process", DEPLOYMENTS / "local" / "base-job-template.json", tmp_path)
     _run(_prefect("deploy", "--all"), tmp_path)
 
@@ -91,7 +93,11 @@ def test_prefect_deploy_all_registers_every_deployment(tmp_path: Path) -> None:
     buses = {name: (d.job_variables or {}).get("env", {}).get("MANGAFLOW_EVENT_BUS")
              for name, d in ours.items()}  # fmt: skip
     assert buses == {"story": None, "episode": None, "images": None, "regenerate": None,
-                     "manga": "inline", "batch": "inline"}  # fmt: skip
+                     "manga": "inline", "batch": "inline", "reaper": None}  # fmt: skip
+    # The reaper sweeps on its own every 5 minutes (requests left PROCESSING by a dead process).
+    with get_client(sync_client=True) as client:
+        schedules = client.read_deployment_schedules(ours["reaper"].id)
+    assert [s.schedule.interval.total_seconds() for s in schedules] == [300]  # type: ignore[union-attr]
 
 
 def test_ecs_variant_registers_the_same_deployments_on_the_ecs_pool(tmp_path: Path) -> None:

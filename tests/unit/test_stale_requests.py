@@ -1,0 +1,97 @@
+"""A request never stays PROCESSING after the process running it died: running flows send
+heartbeats, and silent requests are failed by the reaper (the API's worker, the ``reaper``
+deployment, ``mangaflow reap``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from mangaflow.bootstrap import Container, build
+from mangaflow.domain.events import GenerationFailed
+from mangaflow.domain.request import GenerationRequest, parse_ts, to_ts
+from mangaflow.errors import ConfigError
+from mangaflow.services import status
+from mangaflow.services.submit import submit_preferences
+from tests.conftest import VALID_PREFS, make_settings
+
+STALE_AFTER = 60.0
+
+
+@pytest.fixture
+def c(tmp_path: Path) -> Container:
+    return build(make_settings(tmp_path / "home", heartbeat_seconds=0.05,
+                               stale_after_seconds=STALE_AFTER))  # fmt: skip
+
+
+def _until(check: Callable[[], bool], what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def _processing(c: Container, stage: str = "images") -> GenerationRequest:
+    req = submit_preferences(c, "u1", VALID_PREFS, publish=False)
+    return c.repo.mark_stage(req.request_id, stage)  # type: ignore[arg-type]
+
+
+def test_a_running_flow_keeps_its_request_alive_and_stops_when_done(c: Container) -> None:
+    req = _processing(c)
+    with status.heartbeat(c, req.request_id):
+        _until(lambda: c.repo.get_request(req.request_id).heartbeat_at is not None, "a beat")
+        first = c.repo.get_request(req.request_id).heartbeat_at
+        _until(lambda: c.repo.get_request(req.request_id).heartbeat_at != first, "a 2nd beat")
+        status.complete(c, req.request_id)
+        done = c.repo.get_request(req.request_id)
+        time.sleep(0.2)  # several beat intervals: none may touch the finished request
+    after = c.repo.get_request(req.request_id)
+    assert after.status == "COMPLETED"
+    assert (after.updated_at, after.heartbeat_at) == (done.updated_at, done.heartbeat_at)
+
+
+def test_reaper_fails_only_silent_processing_requests(c: Container) -> None:
+    silent = _processing(c, "images")
+    alive = _processing(c, "story")
+    finished = _processing(c)
+    status.complete(c, finished.request_id)
+    pending = submit_preferences(c, "u1", VALID_PREFS, publish=False)
+    now = parse_ts(silent.last_seen) + timedelta(seconds=STALE_AFTER + 1)
+    beat = to_ts(now - timedelta(seconds=5))
+    c.repo.update_request(alive.request_id, heartbeat_at=beat)  # beat 5 s before "now"
+
+    assert [r.request_id for r in status.stale(c, now)] == [silent.request_id]
+    reaped = status.reap_stale(c, now)
+
+    assert [r.request_id for r in reaped] == [silent.request_id]
+    failed = c.repo.get_request(silent.request_id)
+    assert failed.status == "FAILED" and failed.stage == "images"
+    assert failed.error and "stage 'images'" in failed.error and "stopped" in failed.error
+    assert c.repo.get_request(alive.request_id).status == "PROCESSING"
+    assert c.repo.get_request(finished.request_id).status == "COMPLETED"
+    assert c.repo.get_request(pending.request_id).status == "PENDING"
+    published = [e for e in c.bus.published if isinstance(e, GenerationFailed)]  # type: ignore[attr-defined]
+    assert [(e.request_id, e.stage) for e in published] == [(silent.request_id, "images")]
+    assert status.reap_stale(c, now) == []  # a second sweep finds nothing
+
+
+def test_the_api_worker_reaps_requests_a_dead_process_left(tmp_path: Path) -> None:
+    """A request left PROCESSING by an earlier server is failed by the next one's worker."""
+    from flows.worker import Worker
+
+    settings = make_settings(tmp_path / "home", heartbeat_seconds=0.1, stale_after_seconds=0.5)
+    earlier = build(settings)
+    req = _processing(earlier)  # ... and then that process died
+    c = build(settings)
+    with Worker(c):
+        _until(lambda: c.repo.get_request(req.request_id).status == "FAILED", "the reaper")
+    assert "stopped" in (c.repo.get_request(req.request_id).error or "")
+
+
+def test_stale_limit_below_three_heartbeats_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="STALE_AFTER_SECONDS.*HEARTBEAT_SECONDS"):
+        make_settings(tmp_path, heartbeat_seconds=30, stale_after_seconds=60)
