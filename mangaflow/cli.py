@@ -437,6 +437,39 @@ def serve_api(
         uvicorn.run(api, host=host, port=port, log_level="info" if verbose else "warning")
 
 
+@app.command("serve-flows")
+def serve_flows(
+    limit: Annotated[int, typer.Option(help="Flow runs at once.", min=1)] = 4,
+) -> None:
+    """Serve prefect.yaml's deployments from this process (needs PREFECT_API_URL): runs started
+    from the Prefect UI, by the `prefect` event bus or by the reaper's schedule execute here.
+    Stage flows chain through MANGAFLOW_EVENT_BUS=prefect. Stop with Ctrl-C."""
+    import os
+
+    settings = _settings()
+    if not os.environ.get("PREFECT_API_URL"):
+        _fail("serve-flows needs PREFECT_API_URL (a running `prefect server start`); "
+              "`mangaflow up` starts both", 2)  # fmt: skip
+    if settings.event_bus != "prefect":
+        _fail("serve-flows chains stages through Prefect deployments: set "
+              "MANGAFLOW_EVENT_BUS=prefect", 2)  # fmt: skip
+    from mangaflow.runtime import prepare_prefect_env
+
+    prepare_prefect_env(settings)
+    from prefect import serve
+
+    from flows.serve import served_deployments
+
+    try:
+        deployments, skipped = served_deployments()
+    except MangaFlowError as exc:
+        _fail(exc.message, 2)
+    console.print(f"serving {', '.join(d.name for d in deployments)}"
+                  + (f" ({', '.join(skipped)}: inline bus, run by the API's worker)"
+                     if skipped else ""))  # fmt: skip
+    serve(*deployments, limit=limit, print_starting_message=False)
+
+
 @app.command()
 def token(
     user: Annotated[str, typer.Option(help="User id the token speaks for.")],
@@ -479,8 +512,9 @@ def up(
     dashboard_port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
     prefect_port: Annotated[int, typer.Option(help="Prefect server (UI and API) port.")] = 4200,
 ) -> None:
-    """Everything on loopback with one command: a Prefect server, the REST API (flows run in
-    its worker and report to that server) and the dashboard. Ctrl-C stops them all."""
+    """Everything on loopback with one command: a Prefect server, the REST API (its requests run
+    in its worker and report to that server), prefect.yaml's deployments served (runs from the
+    Prefect UI; the reaper every 5 minutes) and the dashboard. Ctrl-C stops them all."""
     import os
     import signal
     import subprocess
@@ -497,9 +531,9 @@ def up(
     bin_dir = Path(sys.executable).parent
     children: list[subprocess.Popen[bytes]] = []
 
-    def start(name: str, cmd: list[str]) -> None:
+    def start(name: str, cmd: list[str], **extra_env: str) -> None:
         console.print(f"starting {name}: {' '.join(cmd[:3])} …")
-        children.append(subprocess.Popen(cmd, env=env, start_new_session=True))
+        children.append(subprocess.Popen(cmd, env={**env, **extra_env}, start_new_session=True))
 
     def stop_all() -> None:
         for child in reversed(children):
@@ -529,6 +563,8 @@ def up(
                                  "127.0.0.1", "--port", str(prefect_port)])  # fmt: skip
         wait_healthy(f"{api_url}/health", "the Prefect server")
         start("REST API", [str(bin_dir / "mangaflow"), "serve-api", "--port", str(api_port)])
+        start("flow deployments", [str(bin_dir / "mangaflow"), "serve-flows"],
+              MANGAFLOW_EVENT_BUS="prefect")
         start("dashboard", [str(bin_dir / "mangaflow"), "dashboard", "--port",
                             str(dashboard_port)])  # fmt: skip
         wait_healthy(f"http://127.0.0.1:{api_port}/health", "the REST API")
@@ -536,7 +572,8 @@ def up(
         console.print(
             f"[bold green]MangaFlow is up[/bold green]\n  API        http://127.0.0.1:{api_port}"
             f" (docs /docs; token: mangaflow token --user NAME)\n  Dashboard  "
-            f"http://127.0.0.1:{dashboard_port}\n  Prefect UI http://127.0.0.1:{prefect_port}\n"
+            f"http://127.0.0.1:{dashboard_port}\n  Prefect UI http://127.0.0.1:{prefect_port}"
+            " (prefect.yaml's deployments served)\n"
             "Ctrl-C stops everything."
         )
         while all(c.poll() is None for c in children):

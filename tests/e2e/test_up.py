@@ -63,10 +63,28 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
                 break
             time.sleep(0.5)
         assert status["status"] == "COMPLETED", status
-        runs = httpx.post(f"http://127.0.0.1:{pf}/api/flow_runs/filter",
+        prefect = f"http://127.0.0.1:{pf}/api"
+        runs = httpx.post(f"{prefect}/flow_runs/filter",
                           json={"sort": "EXPECTED_START_TIME_DESC", "limit": 20}).json()  # fmt: skip
         names = {r["name"] for r in runs}
         assert len(runs) >= 3 and names  # the stage flows reported to the server
+
+        # prefect.yaml's deployments are served: a run created on the server executes.
+        served = {"story", "episode", "images", "regenerate", "reaper"}
+        deadline, deployments = time.monotonic() + 120, {}
+        while time.monotonic() < deadline and not served <= set(deployments):
+            found = httpx.post(f"{prefect}/deployments/filter", json={"limit": 50}).json()
+            deployments = {d["name"]: d for d in found}
+            time.sleep(0.5)
+        assert served <= set(deployments) and not {"manga", "batch"} & set(deployments)
+        run = httpx.post(f"{prefect}/deployments/{deployments['reaper']['id']}/create_flow_run",
+                         json={}).json()  # fmt: skip
+        deadline, state = time.monotonic() + 120, None
+        while time.monotonic() < deadline and state not in ("COMPLETED", "FAILED", "CRASHED"):
+            state = (httpx.get(f"{prefect}/flow_runs/{run['id']}").json().get("state")
+                     or {}).get("type")  # fmt: skip
+            time.sleep(0.5)
+        assert state == "COMPLETED"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
