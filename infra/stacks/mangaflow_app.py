@@ -10,6 +10,7 @@ from stacks.config import StageConfig, stage_config, stage_from_context
 from stacks.events import EventsStack
 from stacks.monitoring import MonitoringStack
 from stacks.storage import StorageStack
+from stacks.workers import WorkersStack
 
 
 class MangaFlowStacks:
@@ -43,7 +44,19 @@ class MangaFlowStacks:
             rest_api=self.api.rest_api,
             env=env,
         )
-        for stack in (self.storage, self.events, self.api, self.monitoring):
+        self.workers = WorkersStack(
+            app,
+            f"{prefix}-Workers",
+            config=config,
+            table=self.storage.table,
+            bucket=self.storage.bucket,
+            bus=self.events.bus,
+            prefect_secret=self.events.prefect_secret,
+            env=env,
+        )
+        # Like ApiStack: table and bucket IAM from their fixed names, not exports.
+        self.workers.add_stack_dependency(self.storage)
+        for stack in (self.storage, self.events, self.api, self.monitoring, self.workers):
             cdk.Tags.of(stack).add("project", "mangaflow")
             cdk.Tags.of(stack).add("stage", config.stage)
 

@@ -31,6 +31,7 @@ ECS_POOL_VARIABLES = {
     "mangaflow_ecs_cluster": "mangaflow",
     "mangaflow_ecs_task_role_arn": "arn:aws:iam::123456789012:role/mangaflow-task",
     "mangaflow_ecs_execution_role_arn": "arn:aws:iam::123456789012:role/mangaflow-execution",
+    "mangaflow_ecs_log_group": "/mangaflow/dev/flow-runs",
 }
 
 
@@ -148,7 +149,7 @@ def test_ecs_variant_registers_the_same_deployments_on_the_ecs_pool(tmp_path: Pa
         "mangaflow_ecs_task_role_arn"]  # fmt: skip
     assert job.execution_role_arn == ECS_POOL_VARIABLES["mangaflow_ecs_execution_role_arn"]
     assert job.configure_cloudwatch_logs and job.cloudwatch_logs_options == {
-        "awslogs-group": "/mangaflow/flow-runs"}  # fmt: skip
+        "awslogs-group": "/mangaflow/dev/flow-runs"}  # fmt: skip
     assert job.env["MANGAFLOW_BLOB_BACKEND"] == "s3"
 
 

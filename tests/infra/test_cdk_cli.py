@@ -43,5 +43,6 @@ def test_cdk_cli_synth_offline(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-4000:]
     templates = sorted(p.name for p in (tmp_path / "cdk.out").glob("*.template.json"))
     assert templates == [
-        f"MangaFlow-dev-{n}.template.json" for n in ("Api", "Events", "Monitoring", "Storage")
+        f"MangaFlow-dev-{n}.template.json"
+        for n in ("Api", "Events", "Monitoring", "Storage", "Workers")
     ]
