@@ -181,8 +181,12 @@ class EventsStack(cdk.Stack):
                     report_batch_item_failures=True,
                 )
             )
+            dlq.grant_send_messages(self.webhook)  # records that can never succeed, with a reason
             self.queues[route.key] = queue
             self.dlqs[route.key] = dlq
             self.rules[route.key] = rule
+        self.webhook.add_environment("DEAD_LETTER_QUEUES", self.to_json_string([
+            {"queue": self.queues[k].queue_arn, "dlq": self.dlqs[k].queue_url} for k in self.queues
+        ]))  # fmt: skip
 
         cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)

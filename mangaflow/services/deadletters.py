@@ -56,7 +56,12 @@ def list_sqs(sqs: Any, dlq_url: str, limit: int = 10) -> list[dict[str, Any]]:
             break
         for m in messages:
             seen.add(m["MessageId"])
-            body = json.loads(m["Body"])
+            try:
+                body = json.loads(m["Body"])
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):  # a poison message: show it, don't choke on it
+                body = {"detail-type": None, "detail": {}}
             out.append({
                 "id": m["MessageId"], "detailType": body.get("detail-type"),
                 "requestId": (body.get("detail") or {}).get("requestId"),

@@ -5,7 +5,8 @@ its SQS buffer (with a DLQ) → the webhook Lambda's handler is invoked with tha
 the Lambda event-source mapping would → it creates a flow run on a real Prefect server → a real
 ``prefect worker`` (process pool) runs the deployment from ``prefect.yaml`` in a subprocess on
 DynamoDB, S3 and EventBridge → each stage publishes the next event, which goes round the same
-chain → the episode PDF and CBZ are in the bucket and the request is COMPLETED.
+chain → the episode PDF and CBZ are in the bucket and the request is COMPLETED. A poison event
+on the same bus lands in its DLQ with the reason.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from mangaflow.adapters.storage.dynamodb import make_client as dynamo_client
 from mangaflow.bootstrap import Container, build, set_container
 from mangaflow.domain import keys
 from mangaflow.domain.events import EVENT_TYPES, StoryGenerationRequested
+from mangaflow.services import deadletters
 from mangaflow.services.submit import submit_preferences
 from tests.conftest import VALID_PREFS, make_settings
 from tests.lambdas import FakeContext, load_lambda
@@ -208,12 +210,21 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
     deployments = _register_deployments()
     monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
     monkeypatch.delenv("PREFECT_API_URL_SECRET_NAME", raising=False)
+    sqs = boto3.client("sqs")
+    arn = {q: sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"] for q, _ in buffers.values()}  # fmt: skip
+    monkeypatch.setenv("DEAD_LETTER_QUEUES", json.dumps(  # as the Events stack sets it
+        [{"queue": arn[q], "dlq": dlq} for q, dlq in buffers.values()]))
     webhook = load_lambda("webhook")
 
     req = submit_preferences(container, "chain-user", VALID_PREFS, seed=3, publish=False)
     event = StoryGenerationRequested(userId="chain-user", requestId=req.request_id, seed=3)
     container.bus.publish(event)
     container.bus.publish(event)  # the same event delivered twice
+    boto3.client("events").put_events(Entries=[{  # a poison event: no event id
+        "EventBusName": BUS, "Source": StoryGenerationRequested.source,
+        "DetailType": StoryGenerationRequested.detail_type, "Detail": json.dumps({"userId": "x"}),
+    }])  # fmt: skip
 
     deadline, delivered = time.monotonic() + 420, 0
     while time.monotonic() < deadline:
@@ -224,7 +235,7 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
         time.sleep(0.5)
     log_tail = worker.read_text(errors="replace")[-4000:]
     assert current.status == "COMPLETED", f"{current.status} {current.error}\n{log_tail}"
-    assert delivered == 4  # story twice, episode, images
+    assert delivered == 5  # story twice, the poison, episode, images
 
     s3 = boto3.client("s3")
     objects = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
@@ -246,8 +257,11 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
     assert runs["story"][0].idempotency_key == event.event_id
     assert all(r[0].state is not None and r[0].state.is_completed() for r in runs.values())
 
-    sqs = boto3.client("sqs")
-    for queue, dlq in buffers.values():  # nothing left behind, nothing dead-lettered
-        for url in (queue, dlq):
+    # Only the poison message is dead-lettered, at once, with its reason; nothing else is left.
+    story_dlq = buffers[StoryGenerationRequested.detail_type][1]
+    (letter,) = deadletters.list_sqs(sqs, story_dlq)
+    assert letter["reason"] == "Permanent: Story Generation Requested event has no detail.eventId"
+    for queue, dlq in buffers.values():
+        for url in (queue, dlq) if dlq != story_dlq else (queue,):
             attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
             assert attrs["ApproximateNumberOfMessages"] == "0", url

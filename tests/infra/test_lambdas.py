@@ -99,6 +99,7 @@ def fake_prefect() -> Iterator[FakePrefect]:
 @pytest.fixture
 def prefect_env(fake_prefect: FakePrefect, monkeypatch: pytest.MonkeyPatch) -> FakePrefect:
     monkeypatch.delenv("PREFECT_API_URL_SECRET_NAME", raising=False)
+    monkeypatch.delenv("DEAD_LETTER_QUEUES", raising=False)
     monkeypatch.setenv("PREFECT_API_URL", fake_prefect.url)
     monkeypatch.setenv("PREFECT_API_KEY", API_KEY)
     return fake_prefect
@@ -203,10 +204,60 @@ def test_webhook_retries_busy_prefect_and_reports_what_still_fails(
     assert sum(r["path"] == path for r in prefect_env.requests) == attempts
     (line,) = [line for line in _log_lines(logs) if line.get("message_id") == "m1"]
     if failed:
-        expected = "ValueError" if statuses == [404] else "Transient"
+        expected = "Permanent" if statuses == [404] else "Transient"
         assert line["error"] == expected
     else:
         assert line["run_id"] == f"run-{story.event_id}"
+
+
+def test_messages_that_can_never_succeed_go_to_the_dlq_with_their_reason(
+    webhook: tuple[ModuleType, io.StringIO],
+    prefect_env: FakePrefect,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    """Not JSON, or an event whose deployment Prefect does not know: moved to the queue's DLQ
+    at once with the reason (not retried 3 times), listed by `mangaflow dlq list` and
+    re-driven by `mangaflow dlq replay`; the good message in the same batch starts its run."""
+    from typer.testing import CliRunner
+
+    from mangaflow.cli import app
+    from mangaflow.domain.events import EpisodeGenerationRequested, StoryGenerationRequested
+
+    module, _logs = webhook
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1",
+                       "MANGAFLOW_HOME": str(tmp_path / "home")}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        sqs = boto3.client("sqs")
+        source = sqs.create_queue(QueueName="story-buffer")["QueueUrl"]
+        dlq = sqs.create_queue(QueueName="story-dlq")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]  # fmt: skip
+        monkeypatch.setenv("DEAD_LETTER_QUEUES", json.dumps([{"queue": arn, "dlq": dlq}]))
+        story = StoryGenerationRequested(userId="u", requestId="r1")
+        episode = EpisodeGenerationRequested(userId="u", requestId="r2", storyId="s",
+                                             episodeNumber=1, storyS3Key="k")  # fmt: skip
+        prefect_env.failures["/api/deployments/name/generate-episode/episode"] = [404]
+        records = [
+            {"messageId": "m1", "body": "not json at all", "eventSourceARN": arn},
+            {"messageId": "m2", "body": json.dumps(episode.envelope()), "eventSourceARN": arn},
+            {"messageId": "m3", "body": json.dumps(story.envelope()), "eventSourceARN": arn},
+        ]
+        assert module.handler({"Records": records}, CONTEXT) == {"batchItemFailures": []}
+        assert [p["body"]["idempotency_key"] for p in prefect_env.requests
+                if p["method"] == "POST"] == [story.event_id]  # fmt: skip
+
+        listed = CliRunner().invoke(app, ["dlq", "list", "--queue-url", dlq],
+                                    env={"COLUMNS": "200"})  # fmt: skip
+        assert listed.exit_code == 0, listed.output
+        assert "body is not JSON" in listed.output
+        assert "Episode Generation Requested" in listed.output and "404" in listed.output
+        replayed = CliRunner().invoke(app, ["dlq", "replay", "--queue-url", dlq, "--to", source])
+        assert replayed.exit_code == 0, replayed.output
+        back = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10)["Messages"]
+        assert sorted(m["Body"] for m in back) == sorted(r["body"] for r in records[:2])
 
 
 def test_webhook_reads_prefect_url_and_key_from_the_secret(

@@ -277,6 +277,24 @@ def test_webhook_consumes_every_buffer_with_batch_item_failures(
     )
 
 
+def test_webhook_knows_each_buffer_dlq_and_may_send_to_it(templates: dict[str, Template]) -> None:
+    """Records that can never succeed go straight to their queue's DLQ, with a reason."""
+    t = templates["events"]
+    queues = t.find_resources("AWS::SQS::Queue")
+    dlqs = {k for k in queues if "Dlq" in k}
+    buffers = {k for k in queues if "Queue" in k}
+    assert len(dlqs) == len(buffers) == len(ROUTES)
+    (webhook,) = [f for f in t.find_resources("AWS::Lambda::Function").values()
+                  if f["Properties"].get("Handler") == "handler.handler"]  # fmt: skip
+    mapping = json.dumps(webhook["Properties"]["Environment"]["Variables"]["DEAD_LETTER_QUEUES"])
+    assert all(logical_id in mapping for logical_id in dlqs | buffers)
+    sends = [s for p in t.find_resources("AWS::IAM::Policy").values()
+             for s in p["Properties"]["PolicyDocument"]["Statement"]
+             if "sqs:SendMessage" in s["Action"]]  # fmt: skip
+    targets = json.dumps(sends)
+    assert all(logical_id in targets for logical_id in dlqs)
+
+
 def _powertools_layer(version: int) -> dict[str, Any]:
     """The AWS-published Powertools v3 layer matching the webhook (Python 3.12, arm64)."""
     return {"Fn::Join": ["", ["arn:aws:lambda:", {"Ref": "AWS::Region"},

@@ -4,8 +4,12 @@ Each SQS record carries an EventBridge envelope (``detail-type``, ``source``, ``
 handler starts the deployment mapped from the detail-type through Prefect's REST API
 (``GET /api/deployments/name/{flow}/{deployment}``, then ``POST /api/deployments/{id}/
 create_flow_run``) with the event id as idempotency key, so a redelivered event starts one run.
-Failed records are reported in ``batchItemFailures``: SQS redelivers only those and moves
-repeat failures to the queue's DLQ.
+A record that can never succeed (not JSON, not an envelope, no event id, a 4xx from Prefect
+such as an unknown deployment) goes straight to its queue's DLQ with a ``reason`` message
+attribute (``mangaflow dlq list`` shows it; ``mangaflow dlq replay`` re-drives it) when
+``DEAD_LETTER_QUEUES`` maps its source queue to one. Other failures (Prefect unreachable, 5xx,
+429) are reported in ``batchItemFailures``: SQS redelivers only those and moves repeat
+failures to the DLQ after ``maxReceiveCount`` receives.
 
 Built on Powertools for AWS Lambda (Python) v3, which the function gets from the AWS-published
 layer (tests install ``aws-lambda-powertools[parser]``):
@@ -69,6 +73,10 @@ class Transient(Exception):
     """Worth another delivery (5xx, 429, timeouts)."""
 
 
+class Permanent(ValueError):
+    """Never worth another delivery (a 4xx from Prefect, an event without an id)."""
+
+
 class Envelope(EventBridgeModel):
     """An EventBridge event as the SQS target delivers it.
 
@@ -94,7 +102,7 @@ def prefect_endpoint() -> tuple[str, str]:
 
         value = parameters.get_secret(secret_name, transform="json", max_age=SECRET_MAX_AGE)
         if not isinstance(value, dict) or not value.get("url"):
-            raise ValueError(f"secret {secret_name}: expected JSON with a 'url' field")
+            raise RuntimeError(f"secret {secret_name}: expected JSON with a 'url' field")
         return str(value["url"]).rstrip("/"), str(value.get("key") or "")
     return (os.environ["PREFECT_API_URL"].rstrip("/"), os.environ.get("PREFECT_API_KEY", ""))
 
@@ -116,7 +124,7 @@ def _call(method: str, path: str, body: Any = None) -> Any:
                 continue
             if exc.code >= 500 or exc.code == 429:
                 raise Transient(f"Prefect API {method} {path}: {exc.code}") from None
-            raise ValueError(f"Prefect API {method} {path}: {exc.code}") from None
+            raise Permanent(f"Prefect API {method} {path}: {exc.code}") from None
         except (urllib.error.URLError, TimeoutError) as exc:
             if attempt + 1 < RETRIES:
                 time.sleep(0.2 * 2**attempt)
@@ -141,7 +149,9 @@ def start_run(envelope: dict[str, Any]) -> str | None:
     name = DEPLOYMENTS.get(detail_type)
     if name is None:
         return None  # completion / failure events start nothing
-    event_id = detail["eventId"]
+    event_id = detail.get("eventId")
+    if not event_id:
+        raise Permanent(f"{detail_type} event has no detail.eventId")
     run = _call("POST", f"/deployments/{deployment_id(name)}/create_flow_run",
                 {"parameters": {"event": detail}, "idempotency_key": event_id})  # fmt: skip
     return str(run["id"])
@@ -153,6 +163,43 @@ def _problems(exc: Exception) -> list[str] | None:
         return None
     return [f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['type']}"
             for error in exc.errors(include_input=False, include_url=False)]  # fmt: skip
+
+
+def dead_letter_queue(source_arn: str) -> str | None:
+    """The DLQ URL of a source queue, from ``DEAD_LETTER_QUEUES`` (JSON ``[{"queue": arn,
+    "dlq": url}, ...]``, set by the stack)."""
+    if "dlqs" not in _cache:
+        pairs = json.loads(os.environ.get("DEAD_LETTER_QUEUES") or "[]")
+        _cache["dlqs"] = {p["queue"]: p["dlq"] for p in pairs}
+    dlqs: dict[str, str] = _cache["dlqs"]
+    return dlqs.get(source_arn)
+
+
+def dead_letter(record: SQSRecord, reason: str) -> bool:
+    """Move a record that can never succeed to its DLQ with ``reason``; False: no DLQ known
+    (then SQS's redrive dead-letters it after its receives)."""
+    source = record.raw_event.get("eventSourceARN") or ""
+    dlq = dead_letter_queue(source)
+    if dlq is None:
+        return False
+    import boto3
+
+    if "sqs" not in _cache:
+        _cache["sqs"] = boto3.client("sqs")
+    _cache["sqs"].send_message(QueueUrl=dlq, MessageBody=record.body, MessageAttributes={
+        "reason": {"DataType": "String", "StringValue": reason[:1000]},
+        "sourceQueue": {"DataType": "String", "StringValue": source},
+    })  # fmt: skip
+    return True
+
+
+def _reason(exc: Exception) -> str:
+    """Why a record is dead: the error type and where it failed, never the body's values."""
+    if isinstance(exc, json.JSONDecodeError):
+        return "body is not JSON"
+    if isinstance(exc, ValidationError):
+        return "not an EventBridge envelope: " + ", ".join(_problems(exc) or [])
+    return f"{type(exc).__name__}: {exc}"
 
 
 def record_handler(record: SQSRecord) -> str | None:
@@ -175,6 +222,9 @@ def record_handler(record: SQSRecord) -> str | None:
             error=type(exc).__name__,
             problems=_problems(exc),
         )
+        if isinstance(exc, ValueError) and dead_letter(record, _reason(exc)):
+            logger.warning("message dead-lettered", message_id=message_id, reason=_reason(exc))
+            return None  # moved to the DLQ: done with it here
         raise
     logger.info(
         "message started a flow run" if run_id else "message starts nothing",
