@@ -93,6 +93,11 @@ class BlobStore(ABC):
     def locate(self, key: str) -> str:
         """Where a person finds the blob: a filesystem path or an ``s3://`` URL."""
 
+    def download_url(self, key: str, filename: str, expires: int = 300) -> str | None:
+        """A time-limited URL a client may fetch the blob from directly (saved as ``filename``),
+        or ``None`` when the bytes must be served by the caller (local files)."""
+        return None
+
 
 class EventBus(ABC):
     """Publishes domain events; the bus decides how the next flow runs."""

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mangaflow.api import errors
@@ -108,10 +108,16 @@ def create_app(
 
     @app.get("/episodes/{episode_id}/{kind}", tags=["library"],
              responses={200: {"content": {"application/pdf": {},
-                                          "application/vnd.comicbook+zip": {}}}})  # fmt: skip
+                                          "application/vnd.comicbook+zip": {}}},
+                        307: {"description": "S3 store: redirect to a 5-minute download URL"}})  # fmt: skip
     def download(episode_id: str, kind: str, user: User, c: Services) -> Response:
-        data, media, name = queries.download(c, user, episode_id, kind)
-        return Response(data, media_type=media,
+        """The file itself (local store), or a 307 redirect to a URL valid for 5 minutes (S3:
+        a Lambda response cannot carry a large episode)."""
+        key, media, name = queries.download_source(c, user, episode_id, kind)
+        url = c.blobs.download_url(key, name)
+        if url is not None:
+            return RedirectResponse(url, status_code=307)
+        return Response(c.blobs.get(key), media_type=media,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/workflow/start", status_code=202, tags=["generation"])

@@ -74,12 +74,18 @@ def episode(c: Container, user_id: str, episode_id: str) -> dict[str, Any]:
     return out
 
 
-def download(c: Container, user_id: str, episode_id: str, kind: str) -> tuple[bytes, str, str]:
-    """Bytes, media type and file name of an episode's PDF or CBZ (owner only)."""
+def download_source(c: Container, user_id: str, episode_id: str, kind: str) -> tuple[str, str, str]:
+    """Blob key, media type and file name of an episode's PDF or CBZ (owner only)."""
     if kind not in DOWNLOADS:
         raise NotFound(f"no download {kind!r}; use pdf or cbz")
     record = c.repo.get_episode(episode_id, user_id=user_id)
     key_field, media, name = DOWNLOADS[kind]
     if not record.get(key_field):
         raise NotFound(f"episode {episode_id} has no {kind} yet")
-    return c.blobs.get(record[key_field]), media, f"{episode_id}-{name}"
+    return record[key_field], media, f"{episode_id}-{name}"
+
+
+def download(c: Container, user_id: str, episode_id: str, kind: str) -> tuple[bytes, str, str]:
+    """Bytes, media type and file name of an episode's PDF or CBZ (owner only)."""
+    key, media, name = download_source(c, user_id, episode_id, kind)
+    return c.blobs.get(key), media, name

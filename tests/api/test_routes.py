@@ -99,6 +99,36 @@ def test_owner_reads_the_library_and_downloads(api: Api) -> None:
     assert cbz.content[:2] == b"PK"
 
 
+def test_on_s3_downloads_redirect_to_a_short_lived_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Lambda response cannot carry a large episode: the API answers 307 to a presigned URL
+    (5 minutes, saved under the episode's file name), and only for the owner."""
+    import boto3
+    import requests
+    from moto import mock_aws
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket="mangaflow-test-episodes")
+        c = build(make_settings(tmp_path / "home", blob_backend="s3",
+                                bucket="mangaflow-test-episodes"))  # fmt: skip
+        api = Api(c)
+        ids = api.make_episode()
+        url = f"/episodes/{ids['episode']}/pdf"
+        moved = api.client.get(url, headers=api.alice, follow_redirects=False)
+        assert moved.status_code == 307
+        location = moved.headers["location"]
+        assert location.startswith("https://") and "X-Amz-Expires=300" in location
+        assert f"{ids['episode']}-episode.pdf" in requests.utils.unquote(location)
+        fetched = requests.get(location, timeout=5)
+        assert fetched.status_code == 200 and fetched.content.startswith(b"%PDF")
+        assert api.client.get(url, headers=api.bob, follow_redirects=False).status_code == 404
+
+
 def test_post_preferences_accepts_and_queues_without_generating(api: Api) -> None:
     response = api.client.post("/preferences", json=VALID_PREFS, headers=api.alice)
     assert response.status_code == 202

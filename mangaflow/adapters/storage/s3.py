@@ -118,17 +118,24 @@ class S3BlobStore(BlobStore):
     def locate(self, key: str) -> str:
         return f"s3://{self.bucket}/{self.object_key(key)}"
 
-    def presigned_url(self, key: str, expires: int = 900) -> str:
+    def presigned_url(self, key: str, expires: int = 900, filename: str | None = None) -> str:
         """A time-limited HTTPS URL for downloading the blob (``expires`` in seconds; SigV4
-        allows at most 7 days, and the URL stops working when the signing credentials do)."""
-        obj = self.object_key(key)
+        allows at most 7 days, and the URL stops working when the signing credentials do);
+        with ``filename``, the browser saves it under that name."""
+        params = {"Bucket": self.bucket, "Key": self.object_key(key)}
+        if filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
         try:
             url: str = self.client.generate_presigned_url(
-                "get_object", Params={"Bucket": self.bucket, "Key": obj}, ExpiresIn=expires
+                "get_object", Params=params, ExpiresIn=expires
             )
         except (ClientError, BotoCoreError) as exc:
             raise self._error("sign", key, exc) from exc
         return url
+
+    def download_url(self, key: str, filename: str, expires: int = 300) -> str | None:
+        """Downloads go straight to S3 (a Lambda response is capped at 6 MB)."""
+        return self.presigned_url(key, expires, filename=filename)
 
     def _error(self, what: str, key: str, exc: Exception) -> StorageError:
         detail = f"{_code(exc)}: " if isinstance(exc, ClientError) else ""
