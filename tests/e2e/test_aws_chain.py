@@ -245,12 +245,12 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
     assert s3.get_object(Bucket=BUCKET, Key=cbz)["Body"].read(2) == b"PK"
     assert pdf == keys.episode_pdf("chain-user", str(current.story_id), 1)
 
-    with get_client(sync_client=True) as client:
+    with get_client(sync_client=True) as client:  # (the session's server is shared)
         runs = {
-            name: client.read_flow_runs(
+            name: [r for r in client.read_flow_runs(
                 deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[dep_id])),
-                sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=10,
-            )
+                sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=50,
+            ) if (r.parameters.get("event") or {}).get("requestId") == req.request_id]
             for name, dep_id in deployments.items()
         }  # fmt: skip
     assert {name: len(r) for name, r in runs.items()} == {"story": 1, "episode": 1, "images": 1}
