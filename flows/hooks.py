@@ -1,12 +1,9 @@
-"""State hooks: a flow that fails or crashes leaves its request FAILED with the error; a flow
-that runs marks its request alive (a process that dies without running the hooks leaves a
-silent request, which the reaper fails)."""
+"""State hooks: a flow that fails or crashes leaves its request FAILED with the error. (A process
+killed outright runs no hook: the flows' heartbeats and the reaper cover that.)"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from mangaflow.bootstrap import get_container
 from mangaflow.errors import MangaFlowError
@@ -36,18 +33,3 @@ def mark_request_failed(flow: Any, flow_run: Any, state: Any) -> None:
     if request_id:
         status.fail(get_container(), request_id, error_text(state))
 
-
-R = TypeVar("R")
-
-
-def alive(fn: Callable[[dict[str, Any]], R]) -> Callable[[dict[str, Any]], R]:
-    """Heartbeats for the request named by the ``event`` parameter while ``fn`` runs (put it
-    under ``@flow``; the signature, and so the deployment's parameter schema, is kept)."""
-
-    @functools.wraps(fn)
-    def wrapper(event: dict[str, Any]) -> R:
-        request_id = event.get("requestId") if isinstance(event, dict) else None
-        with status.heartbeat(get_container(), request_id):
-            return fn(event)
-
-    return wrapper

@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.hooks import alive, mark_request_failed
+from flows.hooks import mark_request_failed
 from mangaflow.bootstrap import get_container
 from mangaflow.services import regenerate, status
 from tasks import generation as t
@@ -20,16 +20,16 @@ def draw_panel_version(request_id: str) -> str:
 
 
 @flow(name="regenerate-panel", on_failure=[mark_request_failed], on_crashed=[mark_request_failed])
-@alive
 def regenerate_panel(event: dict[str, Any]) -> dict[str, Any]:
     """``event``: ``{"requestId": ...}`` of a request made by ``start_regeneration``."""
     c = get_container()
     request_id = event["requestId"]
     req = c.repo.get_request(request_id)
     assert req.episode_id is not None
-    key = with_policy(draw_panel_version, c.settings)(request_id)
-    page = regenerate.page_of(c, req.episode_id, int(req.params["panel"]))
-    with_policy(t.letter_page, c.settings)(request_id, req.episode_id, page)
-    exports = with_policy(t.export_episode, c.settings)(request_id, req.episode_id)
-    status.complete(c, request_id)
+    with status.heartbeat(c, request_id):
+        key = with_policy(draw_panel_version, c.settings)(request_id)
+        page = regenerate.page_of(c, req.episode_id, int(req.params["panel"]))
+        with_policy(t.letter_page, c.settings)(request_id, req.episode_id, page)
+        exports = with_policy(t.export_episode, c.settings)(request_id, req.episode_id)
+        status.complete(c, request_id)
     return {"image": key, "page": page, **exports}

@@ -14,7 +14,7 @@ from flows.local import no_heartbeats
 from mangaflow.adapters.events.inline import InlineEventBus
 from mangaflow.bootstrap import Container
 from mangaflow.domain.events import DomainEvent
-from mangaflow.errors import ConfigError, MangaFlowError
+from mangaflow.errors import ConfigError
 from mangaflow.services import status
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,8 @@ class Worker:
                 for req in status.reap_stale(self.container):
                     log.warning("request %s was silent since %s: marked FAILED",
                                 req.request_id, req.last_seen)  # fmt: skip
-            except MangaFlowError as exc:  # e.g. the store is briefly unavailable
-                log.warning("reaping stale requests failed: %s", exc)
+            except Exception:  # e.g. the store briefly unavailable: the next sweep retries
+                log.exception("reaping stale requests failed")
             if self.stop.wait(every):
                 return
 

@@ -62,8 +62,8 @@ class Settings(BaseSettings):
     )
     stale_after_seconds: float = Field(
         default=900.0, gt=0,
-        description="A PROCESSING request silent this long is failed by the reaper "
-        "(its process died); at least 3x heartbeat_seconds.",
+        description="A request a flow is at work on, silent this long, is failed by the "
+        "reaper (its process died; queued time does not count); at least 3x heartbeat_seconds.",
     )  # fmt: skip
 
     # AWS backends (table_backend=dynamodb, blob_backend=s3, event_bus=eventbridge)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from mangaflow.domain.preferences import Preferences
@@ -135,33 +136,43 @@ class Repository:
             raise NotFound(f"request {request_id} carries no preferences")
         return Preferences.model_validate(raw["preferences"]), raw.get("preferencesTs", "")
 
-    def update_request(self, request_id: str, **changes: Any) -> GenerationRequest:
-        """Read-modify-write with an optimistic check, retried on a lost race."""
+    def update_request(
+        self, request_id: str, expect: Mapping[str, Any] | None = None, **changes: Any
+    ) -> GenerationRequest:
+        """Read-modify-write with an optimistic check (``updated_at`` and a revision counter),
+        retried on a lost race. With ``expect``, raises ``ConditionFailed`` instead of writing
+        once any of those attributes differs."""
         for _ in range(20):
             raw = self._request_raw(request_id)
             full = self.table.get(raw["PK"], raw["SK"]) or raw
-            before = full.get("updated_at")
+            if expect and (changed := [k for k, v in expect.items() if full.get(k) != v]):
+                raise ConditionFailed(f"request {request_id} changed: {', '.join(changed)}")
+            before, rev = full.get("updated_at"), full.get("rev")
             full.update(changes)
             full["updated_at"] = utcnow()
+            full["rev"] = (rev or 0) + 1
             full["GSI2PK"] = f"STATUS#{full['status']}"
             try:
-                self.table.put(Put(full, if_equals={"updated_at": before}))
+                self.table.put(Put(full, if_equals={"updated_at": before, "rev": rev}))
             except ConditionFailed:
                 time.sleep(0.01)
                 continue
             return GenerationRequest.model_validate(full)
         raise ConditionFailed(f"request {request_id} kept changing; update abandoned")
 
-    def touch_request(self, request_id: str) -> bool:
-        """Record a heartbeat on an unfinished request. One conditional write; False (nothing
-        written) when it has finished or changed meanwhile: the next beat tries again."""
+    def touch_request(self, request_id: str, running: bool = True) -> bool:
+        """Record a heartbeat (``running``: a flow is at work on it) on an unfinished request.
+        One write, made only if nothing else wrote the request since it was read; False
+        (nothing written) when it has finished or changed meanwhile."""
         raw = self._request_raw(request_id)
         full = self.table.get(raw["PK"], raw["SK"]) or raw
         if full.get("status") in TERMINAL:
             return False
+        condition = {"updated_at": full.get("updated_at"), "rev": full.get("rev")}
         full["heartbeat_at"] = utcnow()
+        full["running"] = running
         try:
-            self.table.put(Put(full, if_equals={"updated_at": full.get("updated_at")}))
+            self.table.put(Put(full, if_equals=condition))
         except ConditionFailed:
             return False
         return True
@@ -170,10 +181,12 @@ class Repository:
         return self.update_request(request_id, status="PROCESSING", stage=stage, error=None)
 
     def mark_finished(
-        self, request_id: str, status: RequestStatus, error: str | None = None, **links: Any
-    ) -> GenerationRequest:
+        self, request_id: str, status: RequestStatus, error: str | None = None,
+        expect: Mapping[str, Any] | None = None, **links: Any,
+    ) -> GenerationRequest:  # fmt: skip
         stage = "done" if status == "COMPLETED" else self.get_request(request_id).stage
-        return self.update_request(request_id, status=status, stage=stage, error=error, **links)
+        return self.update_request(request_id, expect, status=status, stage=stage, error=error,
+                                   running=False, **links)  # fmt: skip
 
     def add_note(self, request_id: str, note: str) -> None:
         req = self.get_request(request_id)

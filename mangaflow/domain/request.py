@@ -51,6 +51,9 @@ class GenerationRequest(BaseModel):
     heartbeat_at: str | None = Field(
         default=None, description="last sign of life from the process running it"
     )
+    running: bool = Field(
+        default=False, description="a flow is at work on it (not waiting for its next stage)"
+    )
     usage: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list, description="things worth telling the user")
     params: dict[str, Any] = Field(

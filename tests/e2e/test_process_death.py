@@ -22,23 +22,27 @@ def test_killed_generation_is_failed_by_the_reaper(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MANGAFLOW_"))}
     env.update(MANGAFLOW_HOME=str(tmp_path / "home"), PREFECT_HOME=str(tmp_path / "prefect"),
                PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="160",
-               MANGAFLOW_HEARTBEAT_SECONDS="0.5", MANGAFLOW_STALE_AFTER_SECONDS="3")  # fmt: skip
+               MANGAFLOW_HEARTBEAT_SECONDS="0.2", MANGAFLOW_STALE_AFTER_SECONDS="2")  # fmt: skip
     proc = subprocess.Popen(
         [str(BIN), "generate", "--genre", "Mystery", "--theme", "Friendship", "--art-style",
          "Black and White", "--audience", "Teens", "--rating", "PG-13", "--seed", "5",
          "--out", str(tmp_path / "out")],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    c = build(make_settings(tmp_path / "home", heartbeat_seconds=0.5, stale_after_seconds=3))
+    c = build(make_settings(tmp_path / "home", heartbeat_seconds=0.2, stale_after_seconds=2))
     try:
         deadline = time.monotonic() + 240
-        while True:  # until the run is well under way (the images stage: several seconds)
+        first_beat = None
+        while True:  # until the images stage runs and its heartbeats are seen to advance
             assert proc.poll() is None, "generate ended before it could be killed"
             assert time.monotonic() < deadline, "generate never reached the images stage"
             reqs = c.repo.list_requests("local") if c.settings.db_path.exists() else []
-            if reqs and reqs[0].stage == "images":
-                break
-            time.sleep(0.1)
+            if reqs and reqs[0].stage == "images" and reqs[0].running:
+                if first_beat is None:
+                    first_beat = reqs[0].heartbeat_at
+                elif reqs[0].heartbeat_at != first_beat:
+                    break
+            time.sleep(0.05)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # no hooks, no clean-up: as an OOM kill
         proc.wait(timeout=30)
@@ -49,7 +53,7 @@ def test_killed_generation_is_failed_by_the_reaper(tmp_path: Path) -> None:
     assert "PROCESSING" in shown.stdout and "alive" in shown.stdout
     deadline = time.monotonic() + 60
     while not (listed := run(["reap", "--dry-run"], env)).stdout.count(request_id):
-        assert time.monotonic() < deadline, listed.stdout  # silent for > 3 s by now
+        assert time.monotonic() < deadline, listed.stdout  # silent for > 2 s by now
     assert c.repo.get_request(request_id).status == "PROCESSING"  # a dry run changes nothing
 
     reaped = run(["reap"], env)

@@ -13,7 +13,7 @@ import pytest
 
 from mangaflow.bootstrap import Container, build
 from mangaflow.domain.events import GenerationFailed
-from mangaflow.domain.request import GenerationRequest, parse_ts, to_ts
+from mangaflow.domain.request import GenerationRequest, parse_ts, to_ts, utcnow
 from mangaflow.errors import ConfigError
 from mangaflow.services import status
 from mangaflow.services.submit import submit_preferences
@@ -35,15 +35,18 @@ def _until(check: Callable[[], bool], what: str, seconds: float = 10) -> None:
         time.sleep(0.02)
 
 
-def _processing(c: Container, stage: str = "images") -> GenerationRequest:
+def _processing(c: Container, stage: str = "images", running: bool = True) -> GenerationRequest:
+    """A request in ``stage``; ``running``: a flow was at work on it (and then went silent)."""
     req = submit_preferences(c, "u1", VALID_PREFS, publish=False)
-    return c.repo.mark_stage(req.request_id, stage)  # type: ignore[arg-type]
+    c.repo.mark_stage(req.request_id, stage)  # type: ignore[arg-type]
+    c.repo.touch_request(req.request_id, running=running)
+    return c.repo.get_request(req.request_id)
 
 
 def test_a_running_flow_keeps_its_request_alive_and_stops_when_done(c: Container) -> None:
-    req = _processing(c)
+    req = _processing(c, running=False)
     with status.heartbeat(c, req.request_id):
-        _until(lambda: c.repo.get_request(req.request_id).heartbeat_at is not None, "a beat")
+        assert c.repo.get_request(req.request_id).running
         first = c.repo.get_request(req.request_id).heartbeat_at
         _until(lambda: c.repo.get_request(req.request_id).heartbeat_at != first, "a 2nd beat")
         status.complete(c, req.request_id)
@@ -54,9 +57,17 @@ def test_a_running_flow_keeps_its_request_alive_and_stops_when_done(c: Container
     assert (after.updated_at, after.heartbeat_at) == (done.updated_at, done.heartbeat_at)
 
 
-def test_reaper_fails_only_silent_processing_requests(c: Container) -> None:
+def test_a_flow_that_ends_leaves_its_request_waiting_not_running(c: Container) -> None:
+    req = _processing(c, running=False)
+    with status.heartbeat(c, req.request_id):
+        pass
+    assert not c.repo.get_request(req.request_id).running  # waiting for its next stage
+
+
+def test_reaper_fails_only_silent_running_requests(c: Container) -> None:
     silent = _processing(c, "images")
     alive = _processing(c, "story")
+    waiting = _processing(c, "episode", running=False)  # queued for its next stage
     finished = _processing(c)
     status.complete(c, finished.request_id)
     pending = submit_preferences(c, "u1", VALID_PREFS, publish=False)
@@ -72,11 +83,37 @@ def test_reaper_fails_only_silent_processing_requests(c: Container) -> None:
     assert failed.status == "FAILED" and failed.stage == "images"
     assert failed.error and "stage 'images'" in failed.error and "stopped" in failed.error
     assert c.repo.get_request(alive.request_id).status == "PROCESSING"
+    assert c.repo.get_request(waiting.request_id).status == "PROCESSING"
     assert c.repo.get_request(finished.request_id).status == "COMPLETED"
     assert c.repo.get_request(pending.request_id).status == "PENDING"
     published = [e for e in c.bus.published if isinstance(e, GenerationFailed)]  # type: ignore[attr-defined]
     assert [(e.request_id, e.stage) for e in published] == [(silent.request_id, "images")]
     assert status.reap_stale(c, now) == []  # a second sweep finds nothing
+
+
+def test_a_flow_running_longer_than_the_limit_is_never_reaped(tmp_path: Path) -> None:
+    c = build(make_settings(tmp_path / "home", heartbeat_seconds=0.05, stale_after_seconds=0.3))
+    req = _processing(c, running=False)
+    deadline = time.monotonic() + 1.5  # five times the limit
+    with status.heartbeat(c, req.request_id):
+        while time.monotonic() < deadline:
+            assert status.reap_stale(c) == []
+            time.sleep(0.05)
+    assert c.repo.get_request(req.request_id).status == "PROCESSING"
+
+
+def test_a_beat_between_the_sweep_and_its_write_saves_the_request(
+    c: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    req = _processing(c)
+    later = parse_ts(req.last_seen) + timedelta(seconds=STALE_AFTER + 1)
+    seen = status.stale(c, later)
+    assert [r.request_id for r in seen] == [req.request_id]
+    _until(lambda: utcnow() > str(req.heartbeat_at), "the clock to move on")
+    c.repo.touch_request(req.request_id)  # the flow shows life after the sweep read it
+    monkeypatch.setattr(status, "stale", lambda *_: seen)
+    assert status.reap_stale(c, later) == []
+    assert c.repo.get_request(req.request_id).status == "PROCESSING"
 
 
 def test_the_api_worker_reaps_requests_a_dead_process_left(tmp_path: Path) -> None:
