@@ -179,7 +179,9 @@ def test_webhook_logs_json_lines_with_ids_and_never_the_api_key(
         ([503, 503], False, 3),  # a busy SQLite-backed server: retried, then the run starts
         ([503, 503, 503, 503], True, 4),  # still busy: Transient, the message is redelivered
         ([429, 429, 429, 429], True, 4),
-        ([404], True, 1),  # permanent: no retries
+        ([404], False, 2),  # the cached deployment id went stale: looked up again, started
+        ([404, 404], True, 2),  # permanent: not retried further
+        ([401], True, 1),  # a rotated key: Transient (redelivered), the secret read afresh
     ],
 )
 def test_webhook_retries_busy_prefect_and_reports_what_still_fails(
@@ -204,7 +206,7 @@ def test_webhook_retries_busy_prefect_and_reports_what_still_fails(
     assert sum(r["path"] == path for r in prefect_env.requests) == attempts
     (line,) = [line for line in _log_lines(logs) if line.get("message_id") == "m1"]
     if failed:
-        expected = "Permanent" if statuses == [404] else "Transient"
+        expected = "Permanent" if statuses == [404, 404] else "Transient"
         assert line["error"] == expected
     else:
         assert line["run_id"] == f"run-{story.event_id}"
@@ -239,7 +241,7 @@ def test_messages_that_can_never_succeed_go_to_the_dlq_with_their_reason(
         story = StoryGenerationRequested(userId="u", requestId="r1")
         episode = EpisodeGenerationRequested(userId="u", requestId="r2", storyId="s",
                                              episodeNumber=1, storyS3Key="k")  # fmt: skip
-        prefect_env.failures["/api/deployments/name/generate-episode/episode"] = [404]
+        prefect_env.failures["/api/deployments/name/generate-episode/episode"] = [404, 404]
         records = [
             {"messageId": "m1", "body": "not json at all", "eventSourceARN": arn},
             {"messageId": "m2", "body": json.dumps(episode.envelope()), "eventSourceARN": arn},

@@ -5,7 +5,7 @@ handler starts the deployment mapped from the detail-type through Prefect's REST
 (``GET /api/deployments/name/{flow}/{deployment}``, then ``POST /api/deployments/{id}/
 create_flow_run``) with the event id as idempotency key, so a redelivered event starts one run.
 A record that can never succeed (not JSON, not an envelope, no event id, a 4xx from Prefect
-such as an unknown deployment) goes straight to its queue's DLQ with a ``reason`` message
+such as an unknown deployment, but not 401/403/408/429) goes straight to its queue's DLQ with a ``reason`` message
 attribute (``mangaflow dlq list`` shows it; ``mangaflow dlq replay`` re-drives it) when
 ``DEAD_LETTER_QUEUES`` maps its source queue to one. Other failures (Prefect unreachable, 5xx,
 429) are reported in ``batchItemFailures``: SQS redelivers only those and moves repeat
@@ -74,7 +74,12 @@ class Transient(Exception):
 
 
 class Permanent(ValueError):
-    """Never worth another delivery (a 4xx from Prefect, an event without an id)."""
+    """Never worth another delivery (a 4xx from Prefect other than auth/timeout/rate, an event
+    without an id)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Envelope(EventBridgeModel):
@@ -100,7 +105,8 @@ def prefect_endpoint() -> tuple[str, str]:
     if secret_name:
         from aws_lambda_powertools.utilities import parameters  # boto3: only on this path
 
-        value = parameters.get_secret(secret_name, transform="json", max_age=SECRET_MAX_AGE)
+        value = parameters.get_secret(secret_name, transform="json", max_age=SECRET_MAX_AGE,
+                                      force_fetch=_cache.pop("refresh_secret", False))  # fmt: skip
         if not isinstance(value, dict) or not value.get("url"):
             raise RuntimeError(f"secret {secret_name}: expected JSON with a 'url' field")
         return str(value["url"]).rstrip("/"), str(value.get("key") or "")
@@ -122,9 +128,11 @@ def _call(method: str, path: str, body: Any = None) -> Any:
             if exc.code in (429, 502, 503, 504) and attempt + 1 < RETRIES:
                 time.sleep(0.2 * 2**attempt)  # a SQLite-backed server answers 503 when busy
                 continue
-            if exc.code >= 500 or exc.code == 429:
+            if exc.code in (401, 403):  # e.g. a rotated key: read the secret afresh next time
+                _cache["refresh_secret"] = True
+            if exc.code >= 500 or exc.code in (401, 403, 408, 429):
                 raise Transient(f"Prefect API {method} {path}: {exc.code}") from None
-            raise Permanent(f"Prefect API {method} {path}: {exc.code}") from None
+            raise Permanent(f"Prefect API {method} {path}: {exc.code}", exc.code) from None
         except (urllib.error.URLError, TimeoutError) as exc:
             if attempt + 1 < RETRIES:
                 time.sleep(0.2 * 2**attempt)
@@ -152,8 +160,14 @@ def start_run(envelope: dict[str, Any]) -> str | None:
     event_id = detail.get("eventId")
     if not event_id:
         raise Permanent(f"{detail_type} event has no detail.eventId")
-    run = _call("POST", f"/deployments/{deployment_id(name)}/create_flow_run",
-                {"parameters": {"event": detail}, "idempotency_key": event_id})  # fmt: skip
+    body = {"parameters": {"event": detail}, "idempotency_key": event_id}
+    try:
+        run = _call("POST", f"/deployments/{deployment_id(name)}/create_flow_run", body)
+    except Permanent as exc:
+        if exc.status != 404:
+            raise
+        _cache.pop(f"deployment:{name}", None)  # redeployed since it was looked up: again
+        run = _call("POST", f"/deployments/{deployment_id(name)}/create_flow_run", body)
     return str(run["id"])
 
 
@@ -202,6 +216,10 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+#: failures no redelivery can cure: the body (not JSON, not an envelope) or a Permanent answer
+NEVER_SUCCEEDS = (json.JSONDecodeError, ValidationError, Permanent)
+
+
 def record_handler(record: SQSRecord) -> str | None:
     """One SQS message: parse its envelope, start the mapped run; raising marks it failed."""
     message_id = record.message_id
@@ -222,7 +240,7 @@ def record_handler(record: SQSRecord) -> str | None:
             error=type(exc).__name__,
             problems=_problems(exc),
         )
-        if isinstance(exc, ValueError) and dead_letter(record, _reason(exc)):
+        if isinstance(exc, NEVER_SUCCEEDS) and dead_letter(record, _reason(exc)):
             logger.warning("message dead-lettered", message_id=message_id, reason=_reason(exc))
             return None  # moved to the DLQ: done with it here
         raise
