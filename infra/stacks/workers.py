@@ -267,6 +267,8 @@ class WorkersStack(cdk.Stack):
         )
         self.qloo_secret = self._qloo_secret()
         self.qloo_secret.grant_read(self.execution_role)
+        # The flow runs' Prefect API key, as an ECS secret (never a plain env var in RunTask).
+        prefect_secret.grant_read(self.execution_role)
         self._acknowledge_image_pull(self.execution_role)
 
         # ------------------------------------------------------------------ worker
@@ -290,7 +292,11 @@ class WorkersStack(cdk.Stack):
             ),
             "FlowRunLogGroupName": (
                 self.flow_run_logs.log_group_name,
-                "the pool's cloudwatch_logs_options awslogs-group",
+                "prefect variable mangaflow_ecs_log_group",
+            ),
+            "PrefectApiKeySecretArn": (
+                f"{prefect_secret.secret_arn}:key::",
+                "prefect variable mangaflow_prefect_api_key_secret_arn (if the API needs a key)",
             ),
         }
         for key, (value, description) in outputs.items():

@@ -32,7 +32,9 @@ ECS_POOL_VARIABLES = {
     "mangaflow_ecs_task_role_arn": "arn:aws:iam::123456789012:role/mangaflow-task",
     "mangaflow_ecs_execution_role_arn": "arn:aws:iam::123456789012:role/mangaflow-execution",
     "mangaflow_ecs_log_group": "/mangaflow/dev/flow-runs",
-}
+    "mangaflow_prefect_api_key_secret_arn":
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mangaflow-dev-prefect-api-url-AbC:key::",
+}  # fmt: skip
 
 
 def _run(args: list[str], tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -151,6 +153,8 @@ def test_ecs_variant_registers_the_same_deployments_on_the_ecs_pool(tmp_path: Pa
     assert job.configure_cloudwatch_logs and job.cloudwatch_logs_options == {
         "awslogs-group": "/mangaflow/dev/flow-runs"}  # fmt: skip
     assert job.env["MANGAFLOW_BLOB_BACKEND"] == "s3"
+    assert job.prefect_api_key_secret_arn == ECS_POOL_VARIABLES[  # an ECS secret, not env
+        "mangaflow_prefect_api_key_secret_arn"]  # fmt: skip
 
 
 def test_pool_templates_extend_the_installed_defaults() -> None:

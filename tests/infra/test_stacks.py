@@ -630,10 +630,13 @@ def test_execution_role_pulls_from_the_repository_writes_logs_reads_qloo_secret(
         if v["Properties"].get("LogGroupName") == "/mangaflow/dev/flow-runs"
     ]
     assert _granting(statements, "logs:PutLogEvents") == [f"<{logs_id}.Arn>"]
-    assert _granting(statements, "secretsmanager:GetSecretValue") == [
+    qloo, prefect = _granting(statements, "secretsmanager:GetSecretValue")
+    assert qloo == (
         "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
         "mangaflow-dev-qloo-api-key-??????"
-    ]
+    )
+    # the flow runs' Prefect API key comes as an ECS secret, not a plain RunTask env var
+    assert prefect.startswith("<import MangaFlow-dev-Events:") and "Prefect" in prefect
     # scoped grants instead of the AWS managed AmazonECSTaskExecutionRolePolicy
     roles = t.find_resources("AWS::IAM::Role")
     (role,) = [v for k, v in roles.items() if k.startswith("ExecutionRole")]
@@ -662,8 +665,10 @@ def test_outputs_for_the_prefect_pool_variables(templates: dict[str, Template]) 
         "RepositoryUri",
         "FlowRunLogGroupName",
         "WorkerServiceName",
+        "PrefectApiKeySecretArn",
     ):
         assert key in outputs, key
+    assert json.dumps(outputs["PrefectApiKeySecretArn"]["Value"]).endswith(':key::"]]}')
 
 
 def test_worker_service_is_off_by_default_and_may_start_flow_run_tasks(
@@ -730,7 +735,8 @@ def test_worker_and_grants_follow_cdk_context(tmp_path: Path) -> None:
     (task,) = t.find_resources("AWS::ECS::TaskDefinition").values()
     assert _flat(task["Properties"]["ContainerDefinitions"][0]["Image"]).endswith(":abc1234")
     statements = _statements(t, "ExecutionRole")
-    assert _granting(statements, "secretsmanager:GetSecretValue") == [qloo]
+    granted = _granting(statements, "secretsmanager:GetSecretValue")
+    assert qloo in granted and len(granted) == 2  # the given Qloo secret + the Prefect one
     models = _granting(_statements(t, "TaskRole"), "bedrock:InvokeModel")
     prefix = "arn:<AWS::Partition>:bedrock:<AWS::Region>::foundation-model/"
     assert models == [
