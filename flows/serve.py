@@ -1,8 +1,9 @@
 """Serving ``prefect.yaml``'s deployments from one process (``mangaflow serve-flows``, started by
 ``mangaflow up``): runs created on the Prefect server (the UI's "Run", the ``prefect`` event
 bus, the reaper's schedule) execute here, each in a subprocess. Stage flows chain through
-``MANGAFLOW_EVENT_BUS=prefect``; deployments that need the inline bus (``manga``, ``batch``:
-every stage in one process) are left to the API's worker."""
+``MANGAFLOW_EVENT_BUS=prefect``. Deployments that need the inline bus (``manga``, ``batch``:
+every stage in one process) are not served: the API runs its batches in its own worker, and
+a work pool (``prefect worker start``) runs those deployments."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ import yaml
 
 from mangaflow.errors import ConfigError
 
-PREFECT_FILE = Path(__file__).resolve().parents[1] / "prefect.yaml"
+
+def find_prefect_file() -> Path | None:
+    """``prefect.yaml`` of the working directory, else of the checkout this code runs from."""
+    for candidate in (Path.cwd() / "prefect.yaml",
+                      Path(__file__).resolve().parents[1] / "prefect.yaml"):  # fmt: skip
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _bus(entry: dict[str, Any]) -> str | None:
@@ -22,10 +30,11 @@ def _bus(entry: dict[str, Any]) -> str | None:
     return env.get("MANGAFLOW_EVENT_BUS")
 
 
-def served_deployments(prefect_file: Path = PREFECT_FILE) -> tuple[list[Any], list[str]]:
+def served_deployments(prefect_file: Path | None = None) -> tuple[list[Any], list[str]]:
     """(the deployments to serve, the names left out because they need the inline bus)."""
-    if not prefect_file.exists():
-        raise ConfigError(f"{prefect_file} not found: serve-flows runs from a MangaFlow checkout")
+    prefect_file = prefect_file or find_prefect_file()
+    if prefect_file is None:
+        raise ConfigError("no prefect.yaml here: run serve-flows from a MangaFlow checkout")
     spec = yaml.safe_load(prefect_file.read_text())
     served, skipped = [], []
     for entry in spec["deployments"]:

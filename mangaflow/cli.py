@@ -447,7 +447,9 @@ def serve_flows(
     import os
 
     settings = _settings()
-    if not os.environ.get("PREFECT_API_URL"):
+    from prefect.settings import PREFECT_API_URL
+
+    if not (os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()):
         _fail("serve-flows needs PREFECT_API_URL (a running `prefect server start`); "
               "`mangaflow up` starts both", 2)  # fmt: skip
     if settings.event_bus != "prefect":
@@ -465,7 +467,7 @@ def serve_flows(
     except MangaFlowError as exc:
         _fail(exc.message, 2)
     console.print(f"serving {', '.join(d.name for d in deployments)}"
-                  + (f" ({', '.join(skipped)}: inline bus, run by the API's worker)"
+                  + (f" (not {', '.join(skipped)}: they need the inline bus)"
                      if skipped else ""))  # fmt: skip
     serve(*deployments, limit=limit, print_starting_message=False)
 
@@ -563,8 +565,14 @@ def up(
                                  "127.0.0.1", "--port", str(prefect_port)])  # fmt: skip
         wait_healthy(f"{api_url}/health", "the Prefect server")
         start("REST API", [str(bin_dir / "mangaflow"), "serve-api", "--port", str(api_port)])
-        start("flow deployments", [str(bin_dir / "mangaflow"), "serve-flows"],
-              MANGAFLOW_EVENT_BUS="prefect")
+        from flows.serve import find_prefect_file
+
+        if find_prefect_file() is None:
+            err.print("[yellow]no prefect.yaml here: deployments not served (run `mangaflow up` "
+                      "from the MangaFlow checkout to serve them)[/yellow]")  # fmt: skip
+        else:
+            start("flow deployments", [str(bin_dir / "mangaflow"), "serve-flows"],
+                  MANGAFLOW_EVENT_BUS="prefect")
         start("dashboard", [str(bin_dir / "mangaflow"), "dashboard", "--port",
                             str(dashboard_port)])  # fmt: skip
         wait_healthy(f"http://127.0.0.1:{api_port}/health", "the REST API")

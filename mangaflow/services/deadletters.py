@@ -62,9 +62,10 @@ def list_sqs(sqs: Any, dlq_url: str, limit: int = 10) -> list[dict[str, Any]]:
                 body = None
             if not isinstance(body, dict):  # a poison message: show it, don't choke on it
                 body = {"detail-type": None, "detail": {}}
+            detail = body.get("detail")
             out.append({
                 "id": m["MessageId"], "detailType": body.get("detail-type"),
-                "requestId": (body.get("detail") or {}).get("requestId"),
+                "requestId": detail.get("requestId") if isinstance(detail, dict) else None,
                 "receives": int(m.get("Attributes", {}).get("ApproximateReceiveCount", 0)),
                 "reason": (m.get("MessageAttributes", {}).get("reason", {}) or {}).get(
                     "StringValue", "exceeded the queue's maxReceiveCount"),
