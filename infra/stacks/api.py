@@ -7,12 +7,10 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -81,8 +79,6 @@ class ApiStack(cdk.Stack):
         construct_id: str,
         *,
         config: StageConfig,
-        table: dynamodb.ITableV2,
-        bucket: s3.IBucket,
         bus: events.IEventBus,
         **kwargs,
     ) -> None:

@@ -44,3 +44,17 @@ def stage_config(stage: str) -> StageConfig:
 
 def stage_from_context(scope: Construct) -> StageConfig:
     return stage_config(str(scope.node.try_get_context("stage") or "dev"))
+
+
+def context_int(scope: Construct, key: str, *, default: int, minimum: int) -> int:
+    """A whole number from ``-c key=N`` (``default`` without one); a clear error otherwise."""
+    raw = scope.node.try_get_context(key)
+    if raw is None:
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ValueError(f"context {key}={raw!r}: expected a whole number >= {minimum}")
+    return value

@@ -15,7 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.config import StageConfig, context_int
 from stacks.nag import acknowledge, acknowledge_lambda_basics
 
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
@@ -55,16 +55,8 @@ def powertools_layer_name(runtime: lambda_.Runtime, architecture: lambda_.Archit
 
 
 def powertools_layer_version(scope: Construct) -> int:
-    raw = scope.node.try_get_context("powertoolsLayerVersion")
-    if raw is None:
-        return POWERTOOLS_LAYER_VERSION
-    try:
-        version = int(str(raw))
-    except ValueError:
-        version = 0
-    if version < 1:
-        raise ValueError(f"context powertoolsLayerVersion={raw!r}: expected a positive integer")
-    return version
+    return context_int(scope, "powertoolsLayerVersion", default=POWERTOOLS_LAYER_VERSION,
+                       minimum=1)  # fmt: skip
 
 
 class EventsStack(cdk.Stack):

@@ -24,8 +24,6 @@ class MangaFlowStacks:
             app,
             f"{prefix}-Api",
             config=config,
-            table=self.storage.table,
-            bucket=self.storage.bucket,
             bus=self.events.bus,
             env=env,
         )
@@ -48,8 +46,6 @@ class MangaFlowStacks:
             app,
             f"{prefix}-Workers",
             config=config,
-            table=self.storage.table,
-            bucket=self.storage.bucket,
             bus=self.events.bus,
             prefect_secret=self.events.prefect_secret,
             env=env,

@@ -34,8 +34,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.config import StageConfig, context_int
 from stacks.nag import acknowledge, wildcard_resource_finding
+from stacks.storage import episode_bucket_name
 
 #: The work pool of deployments/ecs/ (ecs.yaml, base-job-template.json).
 WORK_POOL = "mangaflow-ecs"
@@ -57,28 +58,6 @@ def qloo_secret_name(config: StageConfig) -> str:
     return config.name("qloo-api-key")
 
 
-def _physical_name(resource: dynamodb.ITableV2 | s3.IBucket) -> str:
-    """The fixed name a StorageStack resource was created with (a ValueError without one)."""
-    cfn = resource.node.default_child
-    name = getattr(cfn, "table_name", None) or getattr(cfn, "bucket_name", None)
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"{resource.node.path} has no fixed physical name to grant on")
-    return name
-
-
-def _context_int(scope: Construct, key: str, default: int) -> int:
-    raw = scope.node.try_get_context(key)
-    if raw is None:
-        return default
-    try:
-        value = int(str(raw))
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ValueError(f"context {key}={raw!r}: expected a whole number >= 0")
-    return value
-
-
 def _context_list(scope: Construct, key: str) -> list[str]:
     raw = scope.node.try_get_context(key)
     if raw is None:
@@ -94,8 +73,6 @@ class WorkersStack(cdk.Stack):
         construct_id: str,
         *,
         config: StageConfig,
-        table: dynamodb.ITableV2,
-        bucket: s3.IBucket,
         bus: events.IEventBus,
         prefect_secret: secretsmanager.ISecret,
         **kwargs,
@@ -217,11 +194,11 @@ class WorkersStack(cdk.Stack):
             assumed_by=iam.ServicePrincipal(ECS_TASKS),
             description=f"MangaFlow {config.stage} flow runs: table, bucket, bus, Bedrock.",
         )
-        # Table and bucket: their own grant methods, called on copies imported by physical
-        # name (StorageStack's fixed names). Same statements as on the originals, but no
-        # cross-stack export pins the Storage stack's resources (the convention of ApiStack;
-        # mangaflow_app keeps the deploy order), and cdk-nag's findings are stable strings.
-        table_name, bucket_name = _physical_name(table), _physical_name(bucket)
+        # Table and bucket: their own grant methods, called on copies imported by StorageStack's
+        # fixed names (as ApiStack scopes its IAM). Same statements as on the originals, but no
+        # cross-stack export pins the Storage stack's resources (mangaflow_app keeps the deploy
+        # order), and cdk-nag's findings are stable strings.
+        table_name, bucket_name = config.name("table"), episode_bucket_name(config)
         self.table = dynamodb.TableV2.from_table_attributes(
             self, "Table", table_name=table_name, grant_index_permissions=True
         )
@@ -385,7 +362,7 @@ class WorkersStack(cdk.Stack):
     def _worker(self, prefect_secret: secretsmanager.ISecret) -> ecs.FargateService:
         """The Prefect ECS worker as a Fargate service (``workerDesiredCount``, default 0)."""
         config = self.config
-        desired = _context_int(self, "workerDesiredCount", 0)
+        desired = context_int(self, "workerDesiredCount", default=0, minimum=0)
         tag = self.node.try_get_context("workerImageTag")
         if desired and not tag:
             raise ValueError(

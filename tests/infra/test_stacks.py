@@ -484,24 +484,20 @@ def test_dashboard_shows_the_alarm_metrics(templates: dict[str, Template]) -> No
 
 # ----------------------------------------------------------------------------- workers
 def _workers_template(context: dict[str, str], outdir: Path) -> Template:
-    """A WorkersStack (with the Storage and Events stacks it takes) under CDK ``context``,
-    synthesized with the AwsSolutions checks (findings raise)."""
+    """A WorkersStack (with the Events stack it takes) under CDK ``context``, synthesized with
+    the AwsSolutions checks (findings raise)."""
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
     from stacks.events import EventsStack
-    from stacks.storage import StorageStack
     from stacks.workers import WorkersStack
 
     app = cdk.App(context=context, outdir=str(outdir))
     config = stage_config("dev")
-    storage = StorageStack(app, "Storage", config=config)
     events_stack = EventsStack(app, "Events", config=config)
     workers = WorkersStack(
         app,
         "Workers",
         config=config,
-        table=storage.table,
-        bucket=storage.bucket,
         bus=events_stack.bus,
         prefect_secret=events_stack.prefect_secret,
     )
