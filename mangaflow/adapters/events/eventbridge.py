@@ -24,7 +24,6 @@ configured by the environment; re-sending failed entries is done here.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -38,6 +37,7 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from mangaflow.adapters import aws
 from mangaflow.domain.events import DomainEvent
 from mangaflow.errors import (
     ConfigError,
@@ -89,18 +89,11 @@ class EventBridgeBus(EventBus):
         self.region = region
         self.attempts = max(1, attempts)
         self.backoff_seconds = backoff_seconds
-        self._client = client
-        self._lock = threading.Lock()
+        self._client = aws.LazyClient(lambda: aws.make_client("events", region), client)
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3
-
-                    self._client = boto3.client("events", region_name=self.region)
-        return self._client
+        return self._client()
 
     def entry(self, event: DomainEvent) -> dict[str, Any]:
         """The PutEvents entry for ``event``."""

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mangaflow.adapters import aws
 from mangaflow.errors import ConditionFailed, StorageError
 from mangaflow.ports import Delete, Item, ItemTable, Put
 
@@ -64,12 +65,8 @@ def create_table(client: Any, name: str, *, wait: bool = True) -> None:
 
 
 def make_client(region: str = "us-east-1", endpoint_url: str | None = None) -> Any:
-    """A DynamoDB client from a private boto3 session (clients are thread-safe, the default
-    session is not)."""
-    import boto3.session
-
-    session = boto3.session.Session(region_name=region)
-    return session.client("dynamodb", endpoint_url=endpoint_url)
+    """A DynamoDB client (see :func:`mangaflow.adapters.aws.make_client`)."""
+    return aws.make_client("dynamodb", region, endpoint_url=endpoint_url)
 
 
 # ----------------------------------------------------------------- (de)serialisation

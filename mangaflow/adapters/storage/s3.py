@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mangaflow.adapters import aws
 from mangaflow.errors import NotFound, StorageError, ValidationError
 from mangaflow.ports import BlobStore
 
@@ -32,15 +33,12 @@ def validate_key(key: str) -> str:
 
 
 def make_client(region: str = "us-east-1", endpoint_url: str | None = None) -> Any:
-    """An S3 client from a private boto3 session (clients are thread-safe, the default
-    session is not)."""
-    import boto3.session
+    """An S3 client (see :func:`mangaflow.adapters.aws.make_client`)."""
     from botocore.config import Config
 
-    session = boto3.session.Session(region_name=region)
     # SigV4 so presigned URLs work in every region (SigV2 is legacy and region-limited).
     config = Config(signature_version="s3v4")
-    return session.client("s3", endpoint_url=endpoint_url, config=config)
+    return aws.make_client("s3", region, endpoint_url=endpoint_url, config=config)
 
 
 class S3BlobStore(BlobStore):

@@ -12,7 +12,6 @@ surface as retryable errors and MangaFlow's retry policy (``tasks.policy``) retr
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +28,7 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from mangaflow.adapters import aws
 from mangaflow.config import Settings
 from mangaflow.errors import (
     ConfigError,
@@ -95,10 +95,8 @@ def scrub(text: str, limit: int = 300) -> str:
 
 
 def make_client(settings: Settings) -> Any:
-    """A ``bedrock-runtime`` client for ``settings.bedrock_region`` (no network: credentials
-    are resolved when the first request is signed). A private boto3 session keeps client
-    creation thread-safe."""
-    import boto3.session  # lazily: importing boto3 is slow and offline runs never need it
+    """A ``bedrock-runtime`` client for ``settings.bedrock_region`` (see
+    :func:`mangaflow.adapters.aws.make_client`)."""
     from botocore.config import Config
 
     timeout = settings.http_timeout_seconds
@@ -108,8 +106,7 @@ def make_client(settings: Settings) -> Any:
         # One attempt in total: MangaFlow's retry policy decides what is retried, and how.
         retries={"total_max_attempts": 1, "mode": "standard"},
     )
-    session = boto3.session.Session()
-    return session.client(SERVICE, region_name=settings.bedrock_region.strip(), config=config)
+    return aws.make_client(SERVICE, settings.bedrock_region.strip(), config=config)
 
 
 class BedrockRuntime:
@@ -131,16 +128,11 @@ class BedrockRuntime:
         self.region = region
         self.model_id = model_id
         self.model_setting = model_setting
-        self._client = client
-        self._lock = threading.Lock()
+        self._client = aws.LazyClient(lambda: make_client(settings), client)
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = make_client(self.settings)
-        return self._client
+        return self._client()
 
     @contextmanager
     def mapped_errors(self) -> Iterator[None]:
