@@ -139,21 +139,21 @@ class Repository:
     def update_request(
         self, request_id: str, expect: Mapping[str, Any] | None = None, **changes: Any
     ) -> GenerationRequest:
-        """Read-modify-write with an optimistic check (``updated_at`` and a revision counter),
-        retried on a lost race. With ``expect``, raises ``ConditionFailed`` instead of writing
+        """Read-modify-write with an optimistic check on a revision counter, retried on a lost
+        race. With ``expect``, raises ``ConditionFailed`` instead of writing
         once any of those attributes differs."""
         for _ in range(20):
             raw = self._request_raw(request_id)
             full = self.table.get(raw["PK"], raw["SK"]) or raw
             if expect and (changed := [k for k, v in expect.items() if full.get(k) != v]):
                 raise ConditionFailed(f"request {request_id} changed: {', '.join(changed)}")
-            before, rev = full.get("updated_at"), full.get("rev")
+            rev = full.get("rev")
             full.update(changes)
             full["updated_at"] = utcnow()
             full["rev"] = (rev or 0) + 1
             full["GSI2PK"] = f"STATUS#{full['status']}"
             try:
-                self.table.put(Put(full, if_equals={"updated_at": before, "rev": rev}))
+                self.table.put(Put(full, if_equals={"rev": rev}))
             except ConditionFailed:
                 time.sleep(0.01)
                 continue
@@ -168,11 +168,10 @@ class Repository:
         full = self.table.get(raw["PK"], raw["SK"]) or raw
         if full.get("status") in TERMINAL:
             return False
-        condition = {"updated_at": full.get("updated_at"), "rev": full.get("rev")}
         full["heartbeat_at"] = utcnow()
         full["running"] = running
-        try:
-            self.table.put(Put(full, if_equals=condition))
+        try:  # a heartbeat leaves the revision alone: it changes nothing a reader acts on
+            self.table.put(Put(full, if_equals={"rev": full.get("rev")}))
         except ConditionFailed:
             return False
         return True
