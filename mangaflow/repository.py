@@ -183,8 +183,10 @@ class Repository:
         self, request_id: str, status: RequestStatus, error: str | None = None,
         expect: Mapping[str, Any] | None = None, **links: Any,
     ) -> GenerationRequest:  # fmt: skip
-        stage = "done" if status == "COMPLETED" else self.get_request(request_id).stage
-        return self.update_request(request_id, expect, status=status, stage=stage, error=error,
+        """COMPLETED (stage ``done``) or FAILED (at the stage it failed in)."""
+        if status == "COMPLETED":
+            links["stage"] = "done"
+        return self.update_request(request_id, expect, status=status, error=error,
                                    running=False, **links)  # fmt: skip
 
     def add_note(self, request_id: str, note: str) -> None:
