@@ -55,8 +55,8 @@ sys.path.insert(0, str(ROOT))
 for _key in [k for k in os.environ if k.startswith("MANGAFLOW_")]:
     del os.environ[_key]
 
-from mangaflow.config import Settings  # noqa: E402
-from mangaflow.ports import EventBus  # noqa: E402
+from mangaflow.platform.config import Settings  # noqa: E402
+from mangaflow.platform.ports import EventBus  # noqa: E402
 
 SECRET_ENV = "API_LOAD_JWT_SECRET"
 PREFS = {

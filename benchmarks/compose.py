@@ -26,14 +26,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mangaflow import compose  # noqa: E402
-from mangaflow.adapters.image.offline import OfflineImageModel  # noqa: E402
-from mangaflow.adapters.text.offline import write_episode, write_story  # noqa: E402
-from mangaflow.compose import images as page_images  # noqa: E402
-from mangaflow.domain.episode import EpisodeScript  # noqa: E402
-from mangaflow.domain.preferences import Preferences  # noqa: E402
-from mangaflow.domain.story import StoryBible  # noqa: E402
-from mangaflow.services.panels import build_image_request, cell_sizes  # noqa: E402
+from mangaflow.manga import compose  # noqa: E402
+from mangaflow.manga.art.engine import OfflineImageModel  # noqa: E402
+from mangaflow.manga.compose import images as page_images  # noqa: E402
+from mangaflow.manga.domain.episode import EpisodeScript  # noqa: E402
+from mangaflow.manga.domain.preferences import Preferences  # noqa: E402
+from mangaflow.manga.domain.story import StoryBible  # noqa: E402
+from mangaflow.manga.services.panels import build_image_request, cell_sizes  # noqa: E402
+from mangaflow.manga.writer.model import write_episode, write_story  # noqa: E402
 
 BASE = {"genres": ["Action", "Fantasy"], "themes": ["Friendship"],
         "targetAudience": "Teens", "contentRating": "PG-13"}  # fmt: skip

@@ -27,12 +27,12 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
 
-from mangaflow.adapters.image.offline import OfflineImageModel  # noqa: E402
-from mangaflow.adapters.insights.offline import OfflineInsights  # noqa: E402
-from mangaflow.adapters.text.offline import OfflineTextModel  # noqa: E402
 from mangaflow.bootstrap import build, set_container  # noqa: E402
-from mangaflow.config import Settings  # noqa: E402
-from mangaflow.ports import (  # noqa: E402  # noqa: E402
+from mangaflow.manga.art.engine import OfflineImageModel  # noqa: E402
+from mangaflow.manga.taste import OfflineInsights  # noqa: E402
+from mangaflow.manga.writer.model import OfflineTextModel  # noqa: E402
+from mangaflow.platform.config import Settings  # noqa: E402
+from mangaflow.platform.ports import (  # noqa: E402  # noqa: E402
     ImageModel,
     ImageRequest,
     ImageResult,
@@ -73,7 +73,7 @@ class SlowImage(ImageModel):
 
 
 def run_once(args: argparse.Namespace, home: Path) -> dict[str, float]:
-    from flows.manga import run_inline
+    from flows.manga.pipeline import run_inline
 
     text = SlowText(args.text_latency)
     image = SlowImage(args.image_latency, args.concurrency)

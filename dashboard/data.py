@@ -11,9 +11,9 @@ from typing import Any
 import streamlit as st
 
 from mangaflow.bootstrap import Container, get_container
-from mangaflow.domain.request import GenerationRequest
-from mangaflow.errors import NotFound
-from mangaflow.services import queries
+from mangaflow.manga.services import queries
+from mangaflow.platform.errors import NotFound
+from mangaflow.platform.requests.model import GenerationRequest
 
 TTL = 5  # seconds: short enough that a finished run shows up almost at once
 
@@ -49,7 +49,7 @@ def all_requests(home: str) -> list[dict[str, Any]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def dead_letters(home: str) -> list[dict[str, Any]]:
     """Events whose flow failed in the worker, with the reason (local store)."""
-    from mangaflow.services.deadletters import list_local
+    from mangaflow.platform.requests.deadletters import list_local
 
     return list_local(container())
 
@@ -109,7 +109,7 @@ def story(home: str, user: str, story_id: str) -> dict[str, Any]:
 @st.cache_data(ttl=60, show_spinner=False)
 def story_bible(home: str, user: str, story_id: str) -> dict[str, Any]:
     """Setting, arc and cast of one of the user's stories (from its stored story bible)."""
-    from mangaflow.services.story import load_story
+    from mangaflow.manga.services.story import load_story
 
     c = container()
     c.repo.get_story(story_id, user_id=user)  # NotFound for another user's story

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from mangaflow.domain.request import parse_ts
+from mangaflow.platform.requests.model import parse_ts
 
 STATUSES: tuple[str, ...] = ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
 USAGE_FIELDS: tuple[str, ...] = ("calls", "input_tokens", "output_tokens", "images", "cost_usd")

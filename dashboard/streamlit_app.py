@@ -1,6 +1,6 @@
 """MangaFlow dashboard: ``streamlit run dashboard/streamlit_app.py`` (or ``mangaflow
 dashboard``). This entry point sets the page up, draws the sidebar and runs the page chosen
-in the navigation; the pages live in ``app_pages/``."""
+in the navigation; the pages live in ``pages/<product>/``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ if _ROOT not in sys.path:  # `streamlit run` puts only this file's folder on sys
 
 import streamlit as st  # noqa: E402
 
-from mangaflow.config import get_settings  # noqa: E402
-from mangaflow.runtime import prepare_prefect_env  # noqa: E402
+from mangaflow.platform.config import get_settings  # noqa: E402
+from mangaflow.platform.runtime import prepare_prefect_env  # noqa: E402
 
 st.set_page_config(page_title="MangaFlow", page_icon=":material/auto_stories:", layout="wide")
 # Prefect state under MANGAFLOW_HOME, no telemetry (before anything imports Prefect).

@@ -9,15 +9,15 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.metrics import format_seconds
-from mangaflow.domain.request import parse_ts
+from mangaflow.platform.requests.model import parse_ts
 
 # Page files, relative to streamlit_app.py (for st.page_link / st.switch_page).
-OVERVIEW = "app_pages/overview.py"
-RUNS = "app_pages/runs.py"
-LIBRARY = "app_pages/library.py"
-CREATE = "app_pages/create.py"
-ACTIONS = "app_pages/actions.py"
-FAILURES = "app_pages/failures.py"
+OVERVIEW = "pages/platform/overview.py"
+RUNS = "pages/platform/runs.py"
+LIBRARY = "pages/manga/library.py"
+CREATE = "pages/manga/create.py"
+ACTIONS = "pages/manga/batch_continue.py"
+FAILURES = "pages/platform/failures.py"
 
 STAGES: tuple[str, ...] = ("queued", "insights", "story", "episode", "images", "lettering",
                            "done")  # fmt: skip
@@ -54,7 +54,7 @@ def sidebar() -> None:
         )
         st.caption(f"Store: `{s.home}`")
         st.caption("Providers: " + " · ".join(f"{k} **{v}**" for k, v in c.provider_labels.items()))
-        from dashboard.prefect_runs import api_url
+        from flows.platform.runs import api_url
 
         api = api_url()
         st.caption(f"Prefect API: `{api}`" if api else "Prefect API: not configured "
@@ -139,7 +139,7 @@ def followed_section(title: str = "Progress") -> None:
     ids = followed_requests()
     if not ids:
         return
-    from mangaflow.errors import NotFound
+    from mangaflow.platform.errors import NotFound
 
     st.subheader(title)
     for rid in ids[:5]:

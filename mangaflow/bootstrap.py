@@ -7,9 +7,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from mangaflow.config import Settings, get_settings
-from mangaflow.ports import BlobStore, EventBus, ImageModel, ItemTable, TasteInsights, TextModel
-from mangaflow.repository import Repository
+from mangaflow.manga.repository import Repository
+from mangaflow.platform.config import Settings, get_settings
+from mangaflow.platform.ports import (
+    BlobStore,
+    EventBus,
+    ImageModel,
+    ItemTable,
+    TasteInsights,
+    TextModel,
+)
 
 
 class NullProgress:
@@ -37,7 +44,7 @@ class Container:
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.table)
-        from mangaflow.adapters.limits import limiter_for
+        from mangaflow.platform.limits import limiter_for
 
         s = self.settings
         self.image_limit = min(s.image_concurrency, max(1, self.image.max_concurrency))
@@ -56,41 +63,41 @@ class Container:
 
 def _table(settings: Settings) -> ItemTable:
     if settings.table_backend == "sqlite":
-        from mangaflow.adapters.storage.sqlite import SqliteItemTable
+        from mangaflow.platform.adapters.storage.sqlite import SqliteItemTable
 
         return SqliteItemTable(settings.db_path)
-    from mangaflow.adapters.storage.dynamodb import DynamoItemTable
+    from mangaflow.platform.adapters.storage.dynamodb import DynamoItemTable
 
     return DynamoItemTable(settings.table_name, region=settings.aws_region)
 
 
 def _blobs(settings: Settings) -> BlobStore:
     if settings.blob_backend == "local":
-        from mangaflow.adapters.storage.localfs import LocalBlobStore
+        from mangaflow.platform.adapters.storage.localfs import LocalBlobStore
 
         return LocalBlobStore(settings.blob_root)
-    from mangaflow.adapters.storage.s3 import S3BlobStore
+    from mangaflow.platform.adapters.storage.s3 import S3BlobStore
 
     return S3BlobStore(settings.bucket, region=settings.aws_region)
 
 
 def _bus(settings: Settings) -> EventBus:
     if settings.event_bus == "inline":
-        from mangaflow.adapters.events.inline import InlineEventBus
+        from mangaflow.platform.adapters.events.inline import InlineEventBus
 
         return InlineEventBus()
     if settings.event_bus == "eventbridge":
-        from mangaflow.adapters.events.eventbridge import EventBridgeBus
+        from mangaflow.platform.adapters.events.eventbridge import EventBridgeBus
 
         return EventBridgeBus(settings.event_bus_name, region=settings.aws_region)
-    from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
+    from flows.platform.bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
 
     return PrefectDeploymentBus(DEFAULT_DEPLOYMENTS)
 
 
 def build(settings: Settings | None = None, **overrides: Any) -> Container:
     """Wire a container from settings; keyword overrides replace any part."""
-    from mangaflow.registry import load_registry
+    from mangaflow.platform.registry import load_registry
 
     settings = settings or get_settings()
     parts: dict[str, Any] = dict(overrides)

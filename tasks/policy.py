@@ -8,8 +8,8 @@ from typing import Any, ParamSpec, TypeVar
 from prefect import Task
 from prefect.tasks import exponential_backoff
 
-from mangaflow.config import Settings
-from mangaflow.errors import is_retryable
+from mangaflow.platform.config import Settings
+from mangaflow.platform.errors import is_retryable
 
 P = ParamSpec("P")
 R = TypeVar("R")

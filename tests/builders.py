@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mangaflow.bootstrap import Container
-from mangaflow.services import episode, lettering, panels, story
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services import episode, lettering, panels, story
+from mangaflow.manga.services.submit import submit_preferences
 from tests.conftest import VALID_PREFS
 
 

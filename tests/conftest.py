@@ -22,7 +22,7 @@ os.environ["MANGAFLOW_HOME"] = str(_SESSION_DIR / "home-unused")
 import pytest  # noqa: E402
 
 from mangaflow.bootstrap import Container, build, set_container  # noqa: E402
-from mangaflow.config import Settings, get_settings  # noqa: E402
+from mangaflow.platform.config import Settings, get_settings  # noqa: E402
 
 VALID_PREFS = {
     "genres": ["Action", "Fantasy"],

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from mangaflow.adapters.image.offline import OfflineImageModel
-from mangaflow.adapters.text.offline import OfflineTextModel
-from mangaflow.errors import MangaFlowError
-from mangaflow.ports import (
+from mangaflow.manga.art.engine import OfflineImageModel
+from mangaflow.manga.writer.model import OfflineTextModel
+from mangaflow.platform.errors import MangaFlowError
+from mangaflow.platform.ports import (
     ImageModel,
     ImageRequest,
     ImageResult,

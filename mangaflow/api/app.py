@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from mangaflow.api import errors
 from mangaflow.api.auth import AuthError, TokenVerifier, verifier_for
 from mangaflow.api.errors import ApiError
-from mangaflow.api.limits import BodySizeLimit, RateLimiter
+from mangaflow.api.request_limits import BodySizeLimit, RateLimiter
 from mangaflow.bootstrap import Container, get_container
-from mangaflow.domain.preferences import Preferences
-from mangaflow.services import queries
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.services import queries
+from mangaflow.manga.services.submit import submit_preferences
 
 API_VERSION = "1.0"
 
@@ -122,14 +122,14 @@ def create_app(
 
     @app.post("/workflow/start", status_code=202, tags=["generation"])
     async def start_workflow(body: BatchIn, user: User, c: Services) -> dict[str, Any]:
-        from mangaflow.services.workflows import start_batch
+        from mangaflow.manga.services.batches import start_batch
 
         return start_batch(c, user, body.numberOfStories)
 
     @app.post("/stories/{story_id}/episodes", status_code=202, response_model=Accepted,
               tags=["generation"])  # fmt: skip
     async def continue_story(story_id: str, user: User, c: Services) -> Accepted:
-        from mangaflow.services.workflows import continue_story as start
+        from mangaflow.manga.services.batches import continue_story as start
 
         req = start(c, user, story_id)
         return Accepted(requestId=req.request_id, status=req.status,
@@ -140,8 +140,8 @@ def create_app(
     async def regenerate(
         episode_id: str, panel: int, user: User, c: Services, body: RegenerateIn | None = None
     ) -> Accepted:
-        from mangaflow.services.regenerate import start_regeneration
-        from mangaflow.services.workflows import publish_regeneration
+        from mangaflow.manga.services.batches import publish_regeneration
+        from mangaflow.manga.services.regenerate import start_regeneration
 
         req = start_regeneration(c, user, episode_id, panel, body.prompt if body else None)
         publish_regeneration(c, req)

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 import jwt
 
-from mangaflow.config import Settings
-from mangaflow.errors import ConfigError
+from mangaflow.platform.config import Settings
+from mangaflow.platform.errors import ConfigError
 
 LOCAL_ALGORITHM = "HS256"
 

@@ -24,8 +24,8 @@ import httpx
 import jwt
 
 from mangaflow.api.auth import AuthError, subject, token_error, unverified_header
-from mangaflow.config import Settings
-from mangaflow.errors import ConfigError
+from mangaflow.platform.config import Settings
+from mangaflow.platform.errors import ConfigError
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30.0

@@ -12,9 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mangaflow.domain.preferences import field_errors
-from mangaflow.domain.request import utcnow
-from mangaflow.errors import (
+from mangaflow.manga.domain.preferences import field_errors
+from mangaflow.platform.errors import (
     ConditionFailed,
     ConfigError,
     MangaFlowError,
@@ -22,6 +21,7 @@ from mangaflow.errors import (
     ProviderError,
     ValidationError,
 )
+from mangaflow.platform.requests.model import utcnow
 
 log = logging.getLogger("mangaflow.api")
 

@@ -29,8 +29,8 @@ from mangaflow.api.app import create_app
 from mangaflow.api.auth import AuthError, LocalVerifier, issue_local_token, local_secret
 from mangaflow.api.cognito import UNAVAILABLE, CognitoVerifier
 from mangaflow.bootstrap import build
-from mangaflow.config import Settings
-from mangaflow.errors import ConfigError
+from mangaflow.platform.config import Settings
+from mangaflow.platform.errors import ConfigError
 from tests.conftest import make_settings
 
 POOL = "eu-west-1_TestPool"

@@ -32,7 +32,7 @@ from schemathesis.checks import not_a_server_error
 from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token
 from mangaflow.bootstrap import build
-from mangaflow.services.workflows import start_batch
+from mangaflow.manga.services.batches import start_batch
 from tests.api.conftest import Api
 from tests.conftest import make_settings
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from flows.worker import Worker
+from flows.platform.worker import Worker
 from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token
 from mangaflow.bootstrap import Container, build, set_container

@@ -10,8 +10,8 @@ import pytest
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from mangaflow.adapters.storage.dynamodb import DynamoItemTable, create_table
-from mangaflow.adapters.storage.dynamodb import make_client as dynamo_client
+from mangaflow.platform.adapters.storage.dynamodb import DynamoItemTable, create_table
+from mangaflow.platform.adapters.storage.dynamodb import make_client as dynamo_client
 
 REGION = "us-east-1"
 

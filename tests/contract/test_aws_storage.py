@@ -7,15 +7,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from mangaflow.adapters.storage.dynamodb import (
+from mangaflow.platform.adapters.storage.dynamodb import (
     MAX_TRANSACTION_OPS,
     DynamoItemTable,
     create_table,
 )
-from mangaflow.adapters.storage.s3 import S3BlobStore
-from mangaflow.adapters.storage.s3 import make_client as s3_client
-from mangaflow.errors import ConditionFailed, StorageError, ValidationError
-from mangaflow.ports import BlobStore, Delete, ItemTable, Put
+from mangaflow.platform.adapters.storage.s3 import S3BlobStore
+from mangaflow.platform.adapters.storage.s3 import make_client as s3_client
+from mangaflow.platform.errors import ConditionFailed, StorageError, ValidationError
+from mangaflow.platform.ports import BlobStore, Delete, ItemTable, Put
 from tests.contract.test_blob_store import BlobStoreContract
 from tests.contract.test_item_table import ItemTableContract, item
 

@@ -24,16 +24,16 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from PIL import Image
 
-import mangaflow.errors as mf
-from mangaflow.adapters.image import bedrock as ib
-from mangaflow.adapters.image.bedrock import NOVA, SDXL, TITAN, BedrockImage
-from mangaflow.adapters.text import bedrock as tb
-from mangaflow.adapters.text.bedrock import BedrockText, converse_messages
-from mangaflow.config import Settings
-from mangaflow.domain.preferences import parse_preferences
-from mangaflow.ports import CharacterLook, ImageRequest, TextRequest
-from mangaflow.registry import ProviderRegistry
-from mangaflow.services.prompts import SYSTEM, repair_message, story_messages
+import mangaflow.platform.errors as mf
+from mangaflow.manga.domain.preferences import parse_preferences
+from mangaflow.manga.services.prompts import SYSTEM, repair_message, story_messages
+from mangaflow.platform.adapters.image import bedrock as ib
+from mangaflow.platform.adapters.image.bedrock import NOVA, SDXL, TITAN, BedrockImage
+from mangaflow.platform.adapters.text import bedrock as tb
+from mangaflow.platform.adapters.text.bedrock import BedrockText, converse_messages
+from mangaflow.platform.config import Settings
+from mangaflow.platform.ports import CharacterLook, ImageRequest, TextRequest
+from mangaflow.platform.registry import ProviderRegistry
 from tests.conftest import VALID_PREFS, make_settings
 
 TEXT_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mangaflow.adapters.storage.localfs import LocalBlobStore
-from mangaflow.errors import NotFound, ValidationError
-from mangaflow.ports import BlobStore
+from mangaflow.platform.adapters.storage.localfs import LocalBlobStore
+from mangaflow.platform.errors import NotFound, ValidationError
+from mangaflow.platform.ports import BlobStore
 
 
 class BlobStoreContract:

@@ -16,9 +16,16 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from mangaflow.adapters.events.eventbridge import MAX_ENTRIES_PER_CALL, EventBridgeBus
-from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
-from mangaflow.domain.events import (
+from flows.platform.bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
+from mangaflow.platform.adapters.events.eventbridge import MAX_ENTRIES_PER_CALL, EventBridgeBus
+from mangaflow.platform.errors import (
+    ConfigError,
+    ProviderAuthError,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderUnavailable,
+)
+from mangaflow.platform.events import (
     EVENT_TYPES,
     BatchWorkflowRequested,
     DomainEvent,
@@ -29,13 +36,6 @@ from mangaflow.domain.events import (
     PanelRegenerationRequested,
     StoryGenerationRequested,
     parse_event,
-)
-from mangaflow.errors import (
-    ConfigError,
-    ProviderAuthError,
-    ProviderError,
-    ProviderRateLimited,
-    ProviderUnavailable,
 )
 
 BUS = "manga-events-test"
@@ -140,7 +140,7 @@ class EventBusContract:
 
 class TestInlineBus(EventBusContract):
     def make(self) -> tuple[Any, Any]:
-        from mangaflow.adapters.events.inline import InlineEventBus
+        from mangaflow.platform.adapters.events.inline import InlineEventBus
 
         bus, received = InlineEventBus(), []
         handlers = {name: lambda e: received.append(e.envelope()) for name in EVENT_TYPES}
@@ -281,7 +281,7 @@ def test_an_empty_bus_name_is_a_config_error() -> None:
 
 
 def test_default_deployments_cover_every_flow_and_name_real_flows() -> None:
-    from flows.dispatch import FLOWS
+    from flows.platform.dispatch import FLOWS
 
     assert set(DEFAULT_DEPLOYMENTS) == set(FLOWS)
     for detail_type, name in DEFAULT_DEPLOYMENTS.items():

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mangaflow.adapters.storage.sqlite import SqliteItemTable
-from mangaflow.errors import ConditionFailed
-from mangaflow.ports import Delete, ItemTable, Put
+from mangaflow.platform.adapters.storage.sqlite import SqliteItemTable
+from mangaflow.platform.errors import ConditionFailed
+from mangaflow.platform.ports import Delete, ItemTable, Put
 
 
 def item(pk: str, sk: str, **attrs: object) -> dict[str, object]:

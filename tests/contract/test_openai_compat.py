@@ -17,15 +17,17 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from mangaflow.adapters.image.openai_compat import OpenAICompatImage, choose_size
-from mangaflow.adapters.image.openai_compat import register as register_image
-from mangaflow.adapters.text.openai_compat import OpenAICompatText
-from mangaflow.adapters.text.openai_compat import register as register_text
-from mangaflow.config import Settings
-from mangaflow.domain.episode import EpisodeScript
-from mangaflow.domain.preferences import parse_preferences
-from mangaflow.domain.story import StoryBible
-from mangaflow.errors import (
+from mangaflow.manga.domain.episode import EpisodeScript
+from mangaflow.manga.domain.preferences import parse_preferences
+from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.services.prompts import episode_messages, story_messages
+from mangaflow.manga.services.structured import generate_structured
+from mangaflow.platform.adapters.image.openai_compat import OpenAICompatImage, choose_size
+from mangaflow.platform.adapters.image.openai_compat import register as register_image
+from mangaflow.platform.adapters.text.openai_compat import OpenAICompatText
+from mangaflow.platform.adapters.text.openai_compat import register as register_text
+from mangaflow.platform.config import Settings
+from mangaflow.platform.errors import (
     ConfigError,
     ContentRejected,
     ProviderAuthError,
@@ -34,10 +36,8 @@ from mangaflow.errors import (
     ProviderRateLimited,
     ProviderUnavailable,
 )
-from mangaflow.ports import ImageRequest, TextRequest, Usage
-from mangaflow.registry import ProviderRegistry
-from mangaflow.services.prompts import episode_messages, story_messages
-from mangaflow.services.structured import generate_structured
+from mangaflow.platform.ports import ImageRequest, TextRequest, Usage
+from mangaflow.platform.registry import ProviderRegistry
 from tests.conftest import VALID_PREFS, make_settings
 from tests.fakes.openai_server import FakeOpenAIServer, prefs_from_prompt
 

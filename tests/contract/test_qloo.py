@@ -14,19 +14,19 @@ from typing import Any
 import httpx
 import pytest
 
-from mangaflow.adapters.insights import breaker as breaker_module
-from mangaflow.adapters.insights import qloo as qloo_module
-from mangaflow.adapters.insights.breaker import BreakerState, CircuitBreaker
-from mangaflow.adapters.insights.qloo import ENTITY_TYPES, QlooInsights, register
-from mangaflow.config import Settings
-from mangaflow.errors import (
+from mangaflow.platform.adapters.insights import breaker as breaker_module
+from mangaflow.platform.adapters.insights import qloo as qloo_module
+from mangaflow.platform.adapters.insights.breaker import BreakerState, CircuitBreaker
+from mangaflow.platform.adapters.insights.qloo import ENTITY_TYPES, QlooInsights, register
+from mangaflow.platform.config import Settings
+from mangaflow.platform.errors import (
     ConfigError,
     ProviderAuthError,
     ProviderError,
     ProviderRateLimited,
     ProviderUnavailable,
 )
-from mangaflow.registry import ProviderRegistry
+from mangaflow.platform.registry import ProviderRegistry
 from tests.fakes.qloo_server import FakeQloo, qloo_entity
 
 KEY = "qloo-secret-key-123"

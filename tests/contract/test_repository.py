@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from mangaflow.adapters.storage.dynamodb import DynamoItemTable
-from mangaflow.adapters.storage.sqlite import SqliteItemTable
-from mangaflow.domain.preferences import parse_preferences
-from mangaflow.domain.request import GenerationRequest
-from mangaflow.errors import NotFound
-from mangaflow.repository import Repository
+from mangaflow.manga.domain.preferences import parse_preferences
+from mangaflow.manga.repository import Repository
+from mangaflow.platform.adapters.storage.dynamodb import DynamoItemTable
+from mangaflow.platform.adapters.storage.sqlite import SqliteItemTable
+from mangaflow.platform.errors import NotFound
+from mangaflow.platform.requests.model import GenerationRequest
 from tests.conftest import VALID_PREFS
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.config import get_settings
+from mangaflow.platform.config import get_settings
 from tests import builders
 from tests.conftest import make_settings
 
@@ -22,12 +22,12 @@ USER = "local"  # the dashboard's default MANGAFLOW_USER_ID
 
 #: page file (relative to the app) → its title
 PAGES = {
-    "app_pages/overview.py": "Overview",
-    "app_pages/runs.py": "Runs",
-    "app_pages/library.py": "Library",
-    "app_pages/create.py": "Create",
-    "app_pages/actions.py": "Batch and Continue",
-    "app_pages/failures.py": "Failures",
+    "pages/platform/overview.py": "Overview",
+    "pages/platform/runs.py": "Runs",
+    "pages/manga/library.py": "Library",
+    "pages/manga/create.py": "Create",
+    "pages/manga/batch_continue.py": "Batch and Continue",
+    "pages/platform/failures.py": "Failures",
 }
 
 
@@ -87,7 +87,7 @@ def with_episode(
 def open_page(page: str, timeout: float = 60) -> AppTest:
     """The app run once on ``page`` (a key of :data:`PAGES`)."""
     at = AppTest.from_file(str(APP), default_timeout=timeout).run()
-    if page != "app_pages/overview.py":
+    if page != "pages/platform/overview.py":
         at.switch_page(page).run()
     return at
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import actions
+from dashboard import commands as actions
 from mangaflow.bootstrap import Container
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services.submit import submit_preferences
 from tests.conftest import VALID_PREFS
 from tests.dashboard.conftest import USER, open_page, texts
 
@@ -20,7 +20,7 @@ def _no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_continue_requests_the_next_episode(with_episode: dict[str, str]) -> None:
     from mangaflow.bootstrap import get_container
 
-    at = open_page("app_pages/actions.py")
+    at = open_page("pages/manga/batch_continue.py")
     assert at.selectbox(key="continue_story").value == with_episode["story"]
     at.button(key="continue_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -31,7 +31,7 @@ def test_continue_requests_the_next_episode(with_episode: dict[str, str]) -> Non
 
 
 def test_batch_uses_the_latest_preferences(with_episode: dict[str, str]) -> None:
-    at = open_page("app_pages/actions.py")
+    at = open_page("pages/manga/batch_continue.py")
     at.number_input(key="batch_n").set_value(2)
     at.button(key="batch_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -46,7 +46,7 @@ def test_batch_uses_the_latest_preferences(with_episode: dict[str, str]) -> None
 
 
 def test_batch_without_preferences_points_to_create(store: Container) -> None:
-    at = open_page("app_pages/actions.py")
+    at = open_page("pages/manga/batch_continue.py")
     assert "Create one manga first" in texts(at)
     assert not at.get("number_input")
 
@@ -55,7 +55,7 @@ def test_replay_resubmits_the_same_preferences(store: Container) -> None:
     old = submit_preferences(store, "bob", {**VALID_PREFS, "pagesPerEpisode": 2}, seed=42,
                              publish=False)  # fmt: skip
     store.repo.mark_finished(old.request_id, "FAILED", error="image provider: HTTP 503")
-    at = open_page("app_pages/failures.py")
+    at = open_page("pages/platform/failures.py")
     assert "image provider: HTTP 503" in "\n".join(str(c.value) for c in at.code)
     at.button(key=f"replay_{old.request_id}").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -71,12 +71,12 @@ def test_failed_request_without_preferences_explains_instead_of_replaying(
     with_episode: dict[str, str],
 ) -> None:
     from mangaflow.bootstrap import get_container
-    from mangaflow.services.workflows import continue_story
+    from mangaflow.manga.services.batches import continue_story
 
     c = get_container()
     req = continue_story(c, USER, with_episode["story"])
     c.repo.mark_finished(req.request_id, "FAILED", error="text provider refused")
-    at = open_page("app_pages/failures.py")
+    at = open_page("pages/platform/failures.py")
     assert not at.exception
     assert not [b for b in at.button if b.key == f"replay_{req.request_id}"]
     assert "continue the story again" in texts(at)

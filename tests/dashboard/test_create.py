@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from mangaflow.bootstrap import Container
 from tests.dashboard.conftest import USER, open_page, texts
 
-CREATE = "app_pages/create.py"
+CREATE = "pages/manga/create.py"
 
 
 def _fill(at: AppTest, genres: list[str], audience: str, rating: str) -> AppTest:
@@ -69,19 +69,19 @@ def test_valid_preferences_create_a_request_that_completes(store: Container) -> 
     assert any("Finished in" in s.value for s in at.success)
     print(f"create → COMPLETED in {time.perf_counter() - started:.1f} s")
 
-    library = at.switch_page("app_pages/library.py").run()
+    library = at.switch_page("pages/manga/library.py").run()
     assert not library.exception
     assert len(library.get("download_button")) == 2
 
     # The stage flows ran on the session's Prefect server: the Runs page lists them.
-    runs = at.switch_page("app_pages/runs.py").run()
+    runs = at.switch_page("pages/platform/runs.py").run()
     assert not runs.exception, [e.value for e in runs.exception]
     table = runs.dataframe[0].value
     # The session's Prefect server also holds other tests' runs: look at this request's.
     ours = table[table["Request"] == req.request_id[:12]]
     assert {"generate-story", "generate-episode", "generate-images"} <= set(ours["Flow"])
     assert set(ours["State"]) == {"Completed"}
-    from dashboard import prefect_runs
+    from flows.platform import runs as prefect_runs
 
     api = prefect_runs.api_url()
     assert api is not None

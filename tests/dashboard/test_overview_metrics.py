@@ -8,10 +8,10 @@ import pytest
 
 from dashboard import metrics
 from mangaflow.bootstrap import Container
-from mangaflow.domain.events import StoryGenerationRequested
-from mangaflow.domain.preferences import parse_preferences
-from mangaflow.domain.request import GenerationRequest
-from mangaflow.ports import Usage
+from mangaflow.manga.domain.preferences import parse_preferences
+from mangaflow.platform.events import StoryGenerationRequested
+from mangaflow.platform.ports import Usage
+from mangaflow.platform.requests.model import GenerationRequest
 from tests.conftest import VALID_PREFS
 from tests.dashboard.conftest import open_page
 
@@ -63,7 +63,7 @@ def _metric(at: object, label: str) -> str:
 
 
 def test_overview_metrics_match_the_store(seeded: Container) -> None:
-    at = open_page("app_pages/overview.py")
+    at = open_page("pages/platform/overview.py")
     assert not at.exception, [e.value for e in at.exception]
 
     assert _metric(at, "Pending") == "1"

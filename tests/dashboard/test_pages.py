@@ -25,15 +25,15 @@ def test_page_renders_with_an_episode(with_episode: dict[str, str], page: str) -
 
 
 def test_empty_store_says_what_to_do(store: Container) -> None:
-    assert "Create" in texts(open_page("app_pages/overview.py"))
-    assert "No stories yet" in texts(open_page("app_pages/library.py"))
-    assert "No failed requests" in texts(open_page("app_pages/failures.py"))
-    actions = texts(open_page("app_pages/actions.py"))
+    assert "Create" in texts(open_page("pages/platform/overview.py"))
+    assert "No stories yet" in texts(open_page("pages/manga/library.py"))
+    assert "No failed requests" in texts(open_page("pages/platform/failures.py"))
+    actions = texts(open_page("pages/manga/batch_continue.py"))
     assert "Create one manga first" in actions and "No stories to continue" in actions
 
 
 def test_library_shows_pages_and_downloads(with_episode: dict[str, str]) -> None:
-    at = open_page("app_pages/library.py")
+    at = open_page("pages/manga/library.py")
     assert not at.exception
     downloads = at.get("download_button")
     assert len(downloads) == 2  # PDF and CBZ
@@ -45,7 +45,7 @@ def test_library_shows_pages_and_downloads(with_episode: dict[str, str]) -> None
 
 
 def test_library_opens_the_episode_named_in_the_url(with_episode: dict[str, str]) -> None:
-    at = open_page("app_pages/library.py")
+    at = open_page("pages/manga/library.py")
     at.query_params["story"] = with_episode["story"]
     at.query_params["episode"] = with_episode["episode"]
     at.run()
@@ -56,10 +56,10 @@ def test_library_opens_the_episode_named_in_the_url(with_episode: dict[str, str]
 def test_runs_page_without_a_prefect_server_says_how_to_start_one(
     store: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dashboard import prefect_runs
+    from flows.platform import runs as prefect_runs
 
     monkeypatch.setattr(prefect_runs, "api_url", lambda: None)
-    at = open_page("app_pages/runs.py")
+    at = open_page("pages/platform/runs.py")
     assert not at.exception
     body = texts(at)
     assert "prefect server start" in body and "PREFECT_API_URL" in body
@@ -70,13 +70,13 @@ def test_runs_page_with_an_unreachable_server_says_how_to_start_one(
 ) -> None:
     import socket
 
-    from dashboard import prefect_runs
+    from flows.platform import runs as prefect_runs
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setattr(prefect_runs, "api_url", lambda: f"http://127.0.0.1:{port}/api")
-    at = open_page("app_pages/runs.py")
+    at = open_page("pages/platform/runs.py")
     assert not at.exception
     assert any("No Prefect server answers" in w.value for w in at.warning)
     assert "prefect server start" in texts(at)

@@ -27,14 +27,14 @@ import boto3
 import pytest
 import yaml
 
-from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS
-from mangaflow.adapters.storage.dynamodb import create_table
-from mangaflow.adapters.storage.dynamodb import make_client as dynamo_client
+from flows.platform.bus import DEFAULT_DEPLOYMENTS
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.domain import keys
-from mangaflow.domain.events import EVENT_TYPES, StoryGenerationRequested
-from mangaflow.services import deadletters
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.domain import keys
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.platform.adapters.storage.dynamodb import create_table
+from mangaflow.platform.adapters.storage.dynamodb import make_client as dynamo_client
+from mangaflow.platform.events import EVENT_TYPES, StoryGenerationRequested
+from mangaflow.platform.requests import deadletters
 from tests.conftest import VALID_PREFS, make_settings
 from tests.lambdas import FakeContext, load_lambda
 from tests.processes import terminate

@@ -109,7 +109,7 @@ def test_ecs_variant_registers_the_same_deployments_on_the_ecs_pool(tmp_path: Pa
     from prefect.exceptions import ObjectAlreadyExists
     from prefect_aws.workers.ecs_worker import ECSJobConfiguration
 
-    from mangaflow.adapters.events.prefect_bus import DEFAULT_DEPLOYMENTS
+    from flows.platform.bus import DEFAULT_DEPLOYMENTS
 
     pool = _create_pool(ECS_POOL, "ecs", DEPLOYMENTS / "ecs" / "base-job-template.json", tmp_path)
     _run([sys.executable, "deployments/ecs/deploy.py"], tmp_path, **ECS_DEPLOY_ENV)

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from flows.manga import generate_manga
-from mangaflow.adapters.insights.offline import OfflineInsights
+from flows.manga.pipeline import generate_manga
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.errors import ProviderAuthError, ProviderOutputError
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.errors import ProviderAuthError, ProviderOutputError
 from tests.conftest import VALID_PREFS, make_settings
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -35,7 +35,7 @@ def server() -> Iterator[FakeOpenAIServer]:
 
 def wire(tmp_path: Path, server: FakeOpenAIServer, key: str = SECRET, **extra: Any) -> Container:
     settings = make_settings(tmp_path / "home", **server.settings_overrides(key=key, **extra))
-    from mangaflow.registry import load_registry
+    from mangaflow.platform.registry import load_registry
 
     registry = load_registry()
     c = build(settings, text=registry.create_text("openai", settings),
@@ -119,9 +119,9 @@ def test_no_more_than_the_limit_of_image_calls_in_flight(
 
 
 def test_qloo_down_falls_back_to_cached_insights_and_says_so(tmp_path: Path) -> None:
-    from mangaflow.adapters.insights.breaker import reset_breakers
-    from mangaflow.adapters.insights.qloo import QlooInsights
-    from mangaflow.adapters.text.offline import OfflineTextModel
+    from mangaflow.manga.writer.model import OfflineTextModel
+    from mangaflow.platform.adapters.insights.breaker import reset_breakers
+    from mangaflow.platform.adapters.insights.qloo import QlooInsights
     from tests.doubles import CountingImage
     from tests.fakes.qloo_server import FakeQloo
 

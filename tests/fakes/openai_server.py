@@ -1,6 +1,6 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 (ephemeral port, background thread)
 standing in for OpenAI / Ollama / LM Studio in tests. Chat answers are valid MangaFlow JSON
-(the task is read from the prompt :mod:`mangaflow.services.prompts` builds and written by the
+(the task is read from the prompt :mod:`mangaflow.manga.services.prompts` builds and written by the
 offline writer); images are offline-art PNGs at the size asked for. Every request is recorded
 and the server is scriptable (see :class:`FakeOpenAIServer`)::
 
@@ -24,11 +24,11 @@ from typing import Any
 
 from PIL import Image
 
-from mangaflow.adapters.image.offline import render_png
-from mangaflow.adapters.text.offline import write_episode, write_story
-from mangaflow.domain.preferences import ART_STYLES, Preferences
-from mangaflow.domain.story import StoryBible
-from mangaflow.ports import ImageRequest
+from mangaflow.manga.art.engine import render_png
+from mangaflow.manga.domain.preferences import ART_STYLES, Preferences
+from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.writer.model import write_episode, write_story
+from mangaflow.platform.ports import ImageRequest
 
 #: Used when the prompt's preferences cannot be parsed.
 FALLBACK_PREFS: dict[str, Any] = {

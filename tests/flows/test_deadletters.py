@@ -12,12 +12,12 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from flows.worker import Worker
-from mangaflow.adapters.insights.offline import OfflineInsights
+from flows.platform.worker import Worker
 from mangaflow.bootstrap import build, set_container
-from mangaflow.errors import ProviderAuthError
-from mangaflow.services import deadletters
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.errors import ProviderAuthError
+from mangaflow.platform.requests import deadletters
 from tests.conftest import VALID_PREFS, make_settings
 from tests.doubles import CountingImage, ScriptedText
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from flows.dispatch import run_once
-from flows.generation import generate_images
-from flows.manga import generate_manga
-from mangaflow.adapters.insights.offline import OfflineInsights
+from flows.manga.generation import generate_images
+from flows.manga.pipeline import generate_manga
+from flows.platform.dispatch import run_once
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.domain.events import ImageGenerationRequested, StoryGenerationRequested
-from mangaflow.errors import ProviderAuthError, ProviderUnavailable
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.errors import ProviderAuthError, ProviderUnavailable
+from mangaflow.platform.events import ImageGenerationRequested, StoryGenerationRequested
 from tests.conftest import VALID_PREFS, make_settings
 from tests.doubles import CountingImage, ScriptedText
 
@@ -115,7 +115,7 @@ def test_a_crashed_flow_leaves_the_request_failed(tmp_path: Path) -> None:
 
     from prefect.states import Crashed
 
-    from flows.hooks import mark_request_failed
+    from flows.platform.hooks import mark_request_failed
 
     c = wire(tmp_path)
     req = submit_preferences(c, "alice", SMALL, publish=False)

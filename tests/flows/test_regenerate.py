@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.local import run_here
-from flows.manga import generate_manga
-from flows.regenerate import regenerate_panel
-from mangaflow.adapters.insights.offline import OfflineInsights
+from flows.manga.pipeline import generate_manga
+from flows.manga.regenerate import regenerate_panel
+from flows.platform.local import run_here
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.domain import keys
-from mangaflow.errors import NotFound, ValidationError
-from mangaflow.services.regenerate import page_of, start_regeneration
+from mangaflow.manga.domain import keys
+from mangaflow.manga.services.regenerate import page_of, start_regeneration
+from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.errors import NotFound, ValidationError
 from tests.conftest import VALID_PREFS, make_settings
 from tests.doubles import CountingImage, ScriptedText
 

@@ -9,25 +9,26 @@ from typing import Any
 
 import pytest
 
-from flows.batch import mark_batch_failed, run_batch
-from flows.dispatch import HANDLERS, run_once
-from flows.local import no_heartbeats, run_here
-from flows.manga import generate_manga
-from mangaflow.adapters.insights.offline import OfflineInsights
+from flows.manga.batch import mark_batch_failed, run_batch
+from flows.manga.pipeline import generate_manga
+from flows.platform.dispatch import HANDLERS, run_once
+from flows.platform.local import no_heartbeats, run_here
 from mangaflow.bootstrap import Container, build, set_container
-from mangaflow.domain.events import (
+from mangaflow.manga.services import batches as workflows
+from mangaflow.manga.services import queries
+from mangaflow.manga.services.batches import continue_story, get_batch, start_batch
+from mangaflow.manga.services.regenerate import start_regeneration
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.errors import ConfigError, NotFound, ProviderAuthError, ValidationError
+from mangaflow.platform.events import (
     BatchWorkflowRequested,
     EpisodeGenerationRequested,
     PanelRegenerationRequested,
     parse_event,
 )
-from mangaflow.domain.request import GenerationRequest
-from mangaflow.errors import ConfigError, NotFound, ProviderAuthError, ValidationError
-from mangaflow.ports import EventBus, TextRequest, TextResult
-from mangaflow.services import queries, workflows
-from mangaflow.services.regenerate import start_regeneration
-from mangaflow.services.submit import submit_preferences
-from mangaflow.services.workflows import continue_story, get_batch, start_batch
+from mangaflow.platform.ports import EventBus, TextRequest, TextResult
+from mangaflow.platform.requests.model import GenerationRequest
 from tests.conftest import VALID_PREFS, make_settings
 from tests.doubles import CountingImage, ScriptedText
 
@@ -91,7 +92,7 @@ def test_a_batch_runs_its_stories_one_after_another_and_survives_a_failure(
     assert event.detail()["batchId"] == event.detail()["requestId"] == batch_id
 
     with no_heartbeats():
-        result = run_once(event)  # routed by detail-type to flows.batch.run_batch
+        result = run_once(event)  # routed by detail-type to flows.manga.batch.run_batch
 
     batch = get_batch(c, batch_id, "alice")
     assert result["status"] == batch["status"] == "PARTIAL" and batch["type"] == "BATCH"

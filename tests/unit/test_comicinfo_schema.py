@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from mangaflow.bootstrap import build
-from mangaflow.services import episode, lettering, panels, story
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services import episode, lettering, panels, story
+from mangaflow.manga.services.submit import submit_preferences
 from tests.conftest import VALID_PREFS, make_settings
 
 # The schema's <xs:sequence> for ComicInfo, in order, with each element's type.

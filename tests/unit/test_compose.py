@@ -1,4 +1,4 @@
-"""Lettering and export (mangaflow.compose): layouts, balloons, pages, PDF and CBZ."""
+"""Lettering and export (mangaflow.manga.compose): layouts, balloons, pages, PDF and CBZ."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from mangaflow.compose import (
+from mangaflow.manga.compose import (
     PAGE_SIZE,
     TEMPLATES,
     RenderedPage,
@@ -22,11 +22,11 @@ from mangaflow.compose import (
     write_cbz,
     write_pdf,
 )
-from mangaflow.compose import fonts as fonts_mod
-from mangaflow.compose import pdf as pdf_mod
-from mangaflow.compose.layouts import Rect, even_tiers, gutter, place
-from mangaflow.domain.episode import EpisodeScript, Page, Panel
-from mangaflow.domain.story import StoryBible
+from mangaflow.manga.compose import fonts as fonts_mod
+from mangaflow.manga.compose import pdf as pdf_mod
+from mangaflow.manga.compose.layouts import Rect, even_tiers, gutter, place
+from mangaflow.manga.domain.episode import EpisodeScript, Page, Panel
+from mangaflow.manga.domain.story import StoryBible
 
 LONG = (
     "The thing you are chasing is not a lantern at all, it is a memory that somebody sealed "
@@ -511,7 +511,7 @@ def test_compose_imports_no_orchestration_or_cloud_sdk() -> None:
     import sys
 
     code = (
-        "import sys, mangaflow.compose; "
+        "import sys, mangaflow.manga.compose; "
         "bad = [m for m in ('prefect', 'streamlit', 'boto3') if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
@@ -520,7 +520,7 @@ def test_compose_imports_no_orchestration_or_cloud_sdk() -> None:
 
 
 def test_faces_follow_the_cover_crop_and_the_bible_cast() -> None:
-    from mangaflow.compose.staging import faces
+    from mangaflow.manga.compose.placement import faces
 
     panel = Panel(number=1, description="x", shot="wide", characters=["Aiko", "Ren", "Nobody"])
     rect = Rect(100, 100, 500, 500)

@@ -14,22 +14,22 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from mangaflow.manga.compose.placement import faces
 from PIL import Image
 
-from mangaflow.adapters.image.offline import OfflineImageModel
-from mangaflow.adapters.text.offline import write_episode, write_story
-from mangaflow.compose import RenderedPage, plan_layouts, render_pages, write_cbz, write_pdf
-from mangaflow.compose import fonts as fonts_mod
-from mangaflow.compose.bubbles import MIN_SIZE
-from mangaflow.compose.layouts import TEMPLATES, Rect, gutter, live_area, place
-from mangaflow.compose.pages import builds_of, cast_of, cover_view
-from mangaflow.compose.pdf import png_stream
-from mangaflow.compose.staging import faces
-from mangaflow.compose.text import NO_START, wrap
-from mangaflow.domain.episode import EpisodeScript
-from mangaflow.domain.preferences import Preferences
-from mangaflow.domain.story import StoryBible
-from mangaflow.services.panels import build_image_request, cell_sizes
+from mangaflow.manga.art.engine import OfflineImageModel
+from mangaflow.manga.compose import RenderedPage, plan_layouts, render_pages, write_cbz, write_pdf
+from mangaflow.manga.compose import fonts as fonts_mod
+from mangaflow.manga.compose.bubbles import MIN_SIZE
+from mangaflow.manga.compose.layouts import TEMPLATES, Rect, gutter, live_area, place
+from mangaflow.manga.compose.pages import builds_of, cast_of, cover_view
+from mangaflow.manga.compose.pdf import png_stream
+from mangaflow.manga.compose.text import NO_START, wrap
+from mangaflow.manga.domain.episode import EpisodeScript
+from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.services.panels import build_image_request, cell_sizes
+from mangaflow.manga.writer.model import write_episode, write_story
 
 BASE = {"genres": ["Action", "Fantasy"], "themes": ["Friendship"],
         "artStyle": "Black and White", "targetAudience": "Teens", "contentRating": "PG-13"}  # fmt: skip
@@ -259,7 +259,7 @@ def test_tails_point_at_the_speaker_and_balloons_spare_faces(lettered) -> None:
 
 def test_staging_matches_where_the_offline_artist_draws_heads(monkeypatch, episodes) -> None:
     """The faces the balloons avoid are where the offline art has them."""
-    import mangaflow.adapters.image.offline as offline
+    import mangaflow.manga.art.engine as offline
 
     heads: list[tuple[float, float]] = []
     real = offline.draw_figure

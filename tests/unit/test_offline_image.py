@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFilter
 
-from mangaflow.adapters.image import offline
-from mangaflow.adapters.image.offline import LABEL, MODEL_ID, OfflineImageModel, register
-from mangaflow.adapters.image.offline_figures import look_for, parse_hex
-from mangaflow.errors import ValidationError
-from mangaflow.ports import CharacterLook, ImageModel, ImageRequest
+from mangaflow.manga.art import engine as offline
+from mangaflow.manga.art.engine import LABEL, MODEL_ID, OfflineImageModel, register
+from mangaflow.manga.art.figures import look_for, parse_hex
+from mangaflow.platform.errors import ValidationError
+from mangaflow.platform.ports import CharacterLook, ImageModel, ImageRequest
 
 AKI = CharacterLook(
     name="Aki", appearance="spiky red hair, scar over left eye", outfit="black jacket",

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from mangaflow.adapters.text.offline import OfflineTextModel, register
-from mangaflow.domain.episode import EpisodeScript
-from mangaflow.domain.story import StoryBible
-from mangaflow.errors import ValidationError
-from mangaflow.ports import TextRequest, TextResult
+from mangaflow.manga.domain.episode import EpisodeScript
+from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.writer.model import OfflineTextModel, register
+from mangaflow.platform.errors import ValidationError
+from mangaflow.platform.ports import TextRequest, TextResult
 
 ACTION = {
     "genres": ["Action", "Fantasy"], "themes": ["Friendship"], "artStyle": "Black and White",
@@ -112,7 +112,7 @@ def test_same_request_gives_byte_identical_json() -> None:
 
 def test_output_does_not_depend_on_python_hash_seed() -> None:
     code = (
-        "from mangaflow.adapters.text.offline import write_story;"
+        "from mangaflow.manga.writer.model import write_story;"
         f"print(write_story({{'preferences': {ACTION!r}, 'episodes': 2}}, 3).model_dump_json())"
     )
     root = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mangaflow.domain.preferences import ALLOWED_RATINGS, parse_preferences
-from mangaflow.errors import ValidationError
+from mangaflow.manga.domain.preferences import ALLOWED_RATINGS, parse_preferences
+from mangaflow.platform.errors import ValidationError
 from tests.conftest import VALID_PREFS
 
 

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from mangaflow.adapters.image.offline import OfflineImageModel
-from mangaflow.adapters.insights.offline import OfflineInsights
-from mangaflow.adapters.limits import ProviderLimiter
 from mangaflow.bootstrap import Container, build
-from mangaflow.config import get_settings
-from mangaflow.errors import ContentRejected, ProviderAuthError, ProviderUnavailable
-from mangaflow.ports import ImageRequest, ImageResult, InsightsResult, TasteInsights
-from mangaflow.services import episode, panels, story
-from mangaflow.services.prompts import SAFER_IMAGE
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.art.engine import OfflineImageModel
+from mangaflow.manga.services import episode, panels, story
+from mangaflow.manga.services.prompts import SAFER_IMAGE
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.config import get_settings
+from mangaflow.platform.errors import ContentRejected, ProviderAuthError, ProviderUnavailable
+from mangaflow.platform.limits import ProviderLimiter
+from mangaflow.platform.ports import ImageRequest, ImageResult, InsightsResult, TasteInsights
 from tests.conftest import VALID_PREFS, make_settings
 from tests.doubles import ScriptedText
 

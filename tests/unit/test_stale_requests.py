@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from mangaflow.bootstrap import Container, build
-from mangaflow.domain.events import GenerationFailed
-from mangaflow.domain.request import GenerationRequest, parse_ts, to_ts, utcnow
-from mangaflow.errors import ConfigError
-from mangaflow.services import status
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.platform.errors import ConfigError
+from mangaflow.platform.events import GenerationFailed
+from mangaflow.platform.requests import lifecycle as status
+from mangaflow.platform.requests.model import GenerationRequest, parse_ts, to_ts, utcnow
 from tests.conftest import VALID_PREFS, make_settings
 
 STALE_AFTER = 60.0
@@ -118,7 +118,7 @@ def test_a_beat_between_the_sweep_and_its_write_saves_the_request(
 
 def test_the_api_worker_reaps_requests_a_dead_process_left(tmp_path: Path) -> None:
     """A request left PROCESSING by an earlier server is failed by the next one's worker."""
-    from flows.worker import Worker
+    from flows.platform.worker import Worker
 
     settings = make_settings(tmp_path / "home", heartbeat_seconds=0.1, stale_after_seconds=0.5)
     earlier = build(settings)

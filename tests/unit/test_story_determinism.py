@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from mangaflow.bootstrap import build
-from mangaflow.services.episode import load_episode, write_episode
-from mangaflow.services.story import gather_insights, load_story, write_story
-from mangaflow.services.submit import submit_preferences
+from mangaflow.manga.services.episode import load_episode, write_episode
+from mangaflow.manga.services.story import gather_insights, load_story, write_story
+from mangaflow.manga.services.submit import submit_preferences
 from tests.conftest import VALID_PREFS, make_settings
 
 OTHER = {

@@ -46,9 +46,9 @@ LAMBDA_ENV = {
 #: Modules that routes import lazily (on their first request); imported after the requests so
 #: the asset is known to hold what every route needs, not only /health.
 ROUTE_MODULES = (
-    "mangaflow.services.workflows",
-    "mangaflow.services.regenerate",
-    "mangaflow.services.queries",
+    "mangaflow.manga.services.batches",
+    "mangaflow.manga.services.regenerate",
+    "mangaflow.manga.services.queries",
     "mangaflow.api.cognito",
 )
 

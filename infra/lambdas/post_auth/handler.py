@@ -1,6 +1,6 @@
 """Cognito post-authentication trigger: create the user's profile item once.
 
-Keys match ``mangaflow.repository`` (``USER#<sub> | PROFILE``). Idempotent: the conditional
+Keys match ``mangaflow.manga.repository`` (``USER#<sub> | PROFILE``). Idempotent: the conditional
 put fails harmlessly when the profile already exists. Table name from ``TABLE_NAME``.
 """
 

@@ -1,0 +1,79 @@
+"""What the dashboard's buttons do, through the core services. Generation runs in a
+background worker thread of the dashboard process (``flows.platform.worker.Worker``), which runs the
+flow of each event published on the inline bus, one after another, as ``mangaflow
+serve-api`` does. With another event bus (Prefect deployments, EventBridge) the services
+publish there and no local worker is needed."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from mangaflow.bootstrap import Container
+from mangaflow.manga.domain.preferences import Preferences, parse_preferences
+from mangaflow.platform.requests.model import GenerationRequest
+
+_workers: dict[int, tuple[Container, Any]] = {}
+_lock = threading.Lock()
+
+
+def ensure_worker(c: Container) -> bool:
+    """Start the container's background worker once (inline bus only); ``True`` if one runs."""
+    from mangaflow.platform.adapters.events.inline import InlineEventBus
+
+    if not isinstance(c.bus, InlineEventBus):
+        return False
+    with _lock:
+        entry = _workers.get(id(c))
+        if entry is None or entry[0] is not c or not entry[1].thread.is_alive():
+            from flows.platform.worker import Worker
+
+            worker = Worker(c)
+            worker.__enter__()  # stopped with the process (daemon thread)
+            _workers[id(c)] = (c, worker)
+    return True
+
+
+def create(c: Container, user_id: str, wire: dict[str, Any], seed: int = 0) -> GenerationRequest:
+    """Validate like the API (``ValidationError`` naming the fields, nothing stored), store
+    the request and start generating it."""
+    prefs = parse_preferences(wire)
+    return _submit(c, user_id, prefs, seed)
+
+
+def _submit(c: Container, user_id: str, prefs: Preferences, seed: int) -> GenerationRequest:
+    from mangaflow.manga.services.submit import submit_preferences
+
+    ensure_worker(c)
+    return submit_preferences(c, user_id, prefs, seed=seed)
+
+
+def replay(c: Container, request_id: str) -> GenerationRequest:
+    """Submit a new request with the same preferences, user and seed as ``request_id``.
+    ``NotFound`` when that request carries no preferences (e.g. a continued episode)."""
+    prefs, _ = c.repo.request_preferences(request_id)
+    old = c.repo.get_request(request_id)
+    return _submit(c, old.user_id, prefs, old.seed)
+
+
+def start_batch(c: Container, user_id: str, number_of_stories: int) -> dict[str, Any]:
+    """A batch of stories from the user's latest preferences (``ValidationError`` when out
+    of range or when the user has no stored preferences)."""
+    from mangaflow.manga.services.batches import start_batch as start
+
+    ensure_worker(c)
+    return start(c, user_id, number_of_stories)
+
+
+def get_batch(c: Container, user_id: str, batch_id: str) -> dict[str, Any]:
+    from mangaflow.manga.services.batches import get_batch as read
+
+    return read(c, batch_id, user_id)
+
+
+def continue_story(c: Container, user_id: str, story_id: str) -> GenerationRequest:
+    """Request the next episode of one of the user's stories (``NotFound`` otherwise)."""
+    from mangaflow.manga.services.batches import continue_story as cont
+
+    ensure_worker(c)
+    return cont(c, user_id, story_id)

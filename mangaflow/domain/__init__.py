@@ -1,1 +1,0 @@
-"""Domain models and pure rules: preferences, story bible, episode script, requests, events."""

@@ -1,0 +1,81 @@
+"""Regenerating one panel: a new image version (optionally from a new prompt), its page
+re-lettered, PDF and CBZ rebuilt. Earlier versions are kept."""
+
+from __future__ import annotations
+
+import uuid
+
+from mangaflow.bootstrap import Container
+from mangaflow.manga.domain import keys
+from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.services.episode import load_episode
+from mangaflow.manga.services.panels import build_image_request, cell_sizes, generate_image
+from mangaflow.manga.services.story import load_story
+from mangaflow.platform.errors import ValidationError
+from mangaflow.platform.requests.model import GenerationRequest
+
+MAX_PROMPT = 600
+
+
+def start_regeneration(
+    c: Container, user_id: str, episode_id: str, panel_number: int, prompt: str | None = None
+) -> GenerationRequest:
+    """Check the request and store it (PENDING). ``NotFound`` for an unknown episode or one of
+    another user; ``ValidationError`` naming ``panel`` or ``prompt`` for bad values."""
+    record, script = load_episode(c, episode_id)
+    if record.get("userId") != user_id:
+        c.repo.get_episode(episode_id, user_id=user_id)  # raises NotFound, same as unknown
+    if record.get("status") != "COMPLETED":
+        raise ValidationError(
+            f"episode {episode_id} is still being generated",
+            details=[{"field": "episodeId", "message": "wait until the episode is COMPLETED"}],
+        )
+    numbers = [p.number for p in script.panels]
+    if panel_number not in numbers:
+        raise ValidationError(
+            f"episode {episode_id} has panels 1-{len(numbers)}, not {panel_number}",
+            details=[{"field": "panel", "message": f"must be between 1 and {len(numbers)}"}],
+        )
+    if prompt is not None and not (0 < len(prompt.strip()) <= MAX_PROMPT):
+        raise ValidationError(
+            "the new prompt must be 1-600 characters",
+            details=[{"field": "prompt", "message": f"1-{MAX_PROMPT} characters"}],
+        )
+    version = c.repo.claim_panel_version(record["storyId"], record["number"], panel_number)
+    req = GenerationRequest(
+        request_id=uuid.uuid4().hex, user_id=user_id, type="REGENERATE",
+        story_id=record["storyId"], episode_id=episode_id, episode_number=record["number"],
+        params={"panel": panel_number, "version": version, "prompt": prompt},
+    )  # fmt: skip
+    c.repo.create_request(req)
+    return req
+
+
+def draw_new_version(c: Container, request_id: str) -> str:
+    """Draw the request's panel version (skipped when already stored); returns its key."""
+    req = c.repo.mark_stage(request_id, "images")
+    assert req.episode_id is not None
+    panel_number, version = int(req.params["panel"]), int(req.params["version"])
+    record, script = load_episode(c, req.episode_id)
+    key = keys.panel_image(record["userId"], record["storyId"], record["number"], panel_number,
+                           version)  # fmt: skip
+    if not c.blobs.exists(key):
+        story_record, bible = load_story(c, record["storyId"])
+        prefs = Preferences.model_validate(story_record["preferences"])
+        panel = next(p for p in script.panels if p.number == panel_number)
+        cell = cell_sizes(script, prefs.reading_direction)[panel_number]
+        request = build_image_request(
+            bible, prefs, panel, story_record.get("seed", 0), cell,
+            prompt=req.params.get("prompt"), version=version,
+        )  # fmt: skip
+        c.blobs.put(key, generate_image(c, request_id, request), "image/png")
+    versions = dict(record.get("panelVersions", {}))
+    versions[str(panel_number)] = max(version, versions.get(str(panel_number), 1))
+    c.repo.update_episode(req.episode_id, panelVersions=versions)
+    return key
+
+
+def page_of(c: Container, episode_id: str, panel_number: int) -> int:
+    _, script = load_episode(c, episode_id)
+    return next(pg.number for pg in script.pages if any(p.number == panel_number
+                                                         for p in pg.panels))  # fmt: skip

@@ -1,0 +1,183 @@
+"""Settings: one pydantic-settings class, read through :func:`get_settings`, never at import.
+
+Every field reads ``MANGAFLOW_<NAME>`` from the environment or a ``.env`` file.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mangaflow.platform.errors import ConfigError
+
+
+def default_home() -> Path:
+    """``$XDG_DATA_HOME/mangaflow`` or ``~/.local/share/mangaflow``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mangaflow"
+
+
+class Settings(BaseSettings):
+    """Everything MangaFlow can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MANGAFLOW_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(
+        default_factory=default_home,
+        description="Directory holding all local state: mangaflow.db, blobs/, prefect/.",
+    )
+    table_backend: Literal["sqlite", "dynamodb"] = Field(
+        default="sqlite", description="Where metadata lives."
+    )
+    blob_backend: Literal["local", "s3"] = Field(default="local", description="Where files live.")
+    event_bus: Literal["inline", "prefect", "eventbridge"] = Field(
+        default="inline", description="How the next flow is started after each stage."
+    )
+    text_provider: str = Field(default="offline", description="Registered text model name.")
+    image_provider: str = Field(default="offline", description="Registered image model name.")
+    insights_provider: str = Field(default="offline", description="Registered insights name.")
+    user_id: str = Field(default="local", description="User id for CLI runs.")
+
+    image_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Panels drawn at once (per image provider)."
+    )
+    retries: int = Field(default=3, ge=0, le=10, description="Retries of transient failures.")
+    retry_backoff_seconds: float = Field(
+        default=2.0, ge=0, description="Base of the exponential backoff between retries."
+    )
+    retry_jitter: float = Field(default=0.5, ge=0, le=5, description="Jitter factor on retry delays.")
+    repair_attempts: int = Field(
+        default=2, ge=0, le=5, description="Re-prompts when the LLM returns invalid JSON."
+    )
+    outline_episodes: int = Field(default=3, ge=1, le=24, description="Episodes in a new outline.")
+    heartbeat_seconds: float = Field(
+        default=30.0, gt=0, description="How often a running flow marks its request alive."
+    )
+    stale_after_seconds: float = Field(
+        default=900.0, gt=0,
+        description="A request a flow is at work on, silent this long, is failed by the "
+        "reaper (its process died; queued time does not count); at least 3x heartbeat_seconds.",
+    )  # fmt: skip
+
+    # AWS backends (table_backend=dynamodb, blob_backend=s3, event_bus=eventbridge)
+    aws_region: str = Field(default="us-east-1", description="Region of the AWS backends.")
+    table_name: str = Field(default="MangaPlatformTable", description="DynamoDB table name.")
+    bucket: str = Field(default="", description="S3 bucket for blobs (blob_backend=s3).")
+    event_bus_name: str = Field(default="manga-events", description="EventBridge bus name.")
+
+    # REST API
+    auth_mode: Literal["local", "cognito"] = Field(
+        default="local", description="Bearer JWTs: locally issued (HS256) or Amazon Cognito."
+    )
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="HS256 secret of local tokens; empty: generated once under MANGAFLOW_HOME.",
+    )
+    jwt_issuer: str = Field(default="mangaflow-local", description="Issuer of local tokens.")
+    token_ttl_seconds: int = Field(default=86400, ge=60, description="Lifetime of local tokens.")
+    cognito_region: str = Field(default="us-east-1", description="Cognito user pool region.")
+    cognito_user_pool_id: str = Field(default="", description="Cognito user pool id.")
+    cognito_client_id: str = Field(default="", description="Cognito app client id (audience).")
+    api_rate_per_minute: int = Field(
+        default=120, ge=1, description="Requests per minute per user before 429."
+    )
+    api_max_body_bytes: int = Field(default=65536, ge=1024, description="Largest request body.")
+    api_cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list)."
+    )
+
+    # Provider limits, per provider and process (all requests share them).
+    text_concurrency: int = Field(default=4, ge=1, le=64, description="Text calls at once.")
+    text_rpm: int = Field(default=0, ge=0, description="Text requests per minute (0: no limit).")
+    image_rpm: int = Field(default=0, ge=0, description="Image requests per minute (0: no limit).")
+    http_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="Timeout of one provider HTTP call."
+    )
+    prices: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Price table for cost estimates, keyed 'provider:model' (or 'provider'), "
+        'e.g. {"openai:gpt-4o-mini": {"input_per_1k": 0.00015, "output_per_1k": 0.0006}, '
+        '"openai:gpt-image-1": {"per_image": 0.04}}. JSON in the environment.',
+    )
+
+    # OpenAI-compatible endpoints (OpenAI, Ollama, vLLM, LM Studio)
+    openai_base_url: str = Field(
+        default="https://api.openai.com/v1",
+        description="Base URL of the OpenAI-compatible API (e.g. http://localhost:11434/v1).",
+    )
+    openai_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key for openai_base_url (empty for local servers)."
+    )
+    openai_text_model: str = Field(default="gpt-4o-mini", description="Chat model name.")
+    openai_image_model: str = Field(default="gpt-image-1", description="Image model name.")
+    openai_json_mode: bool = Field(
+        default=True, description="Ask for response_format json_object (turn off if unsupported)."
+    )
+
+    # Amazon Bedrock
+    bedrock_region: str = Field(default="us-east-1", description="AWS region for Bedrock.")
+    bedrock_text_model: str = Field(
+        default="anthropic.claude-3-5-sonnet-20240620-v1:0",
+        description="Bedrock model id for the Converse API.",
+    )
+    bedrock_image_model: str = Field(
+        default="stability.stable-diffusion-xl-v1",
+        description="Bedrock image model id: stability.stable-diffusion-xl-v1, "
+        "amazon.titan-image-generator-v1/v2:0 or amazon.nova-canvas-v1:0.",
+    )
+
+    # Qloo Insights
+    qloo_base_url: str = Field(
+        default="https://hackathon.api.qloo.com", description="Qloo Insights API base URL."
+    )
+    qloo_api_key: SecretStr = Field(default=SecretStr(""), description="Qloo API key (x-api-key).")
+    qloo_breaker_failures: int = Field(
+        default=3, ge=1, description="Consecutive Qloo failures that open the circuit breaker."
+    )
+    qloo_breaker_cooldown_seconds: float = Field(
+        default=60.0, ge=0, description="Seconds the breaker stays open before a trial call."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.stale_after_seconds < 3 * self.heartbeat_seconds:
+            raise ConfigError(
+                "MANGAFLOW_STALE_AFTER_SECONDS must be at least 3x MANGAFLOW_HEARTBEAT_SECONDS "
+                f"({self.stale_after_seconds:g} < 3 x {self.heartbeat_seconds:g}), or live "
+                "requests would be failed"
+            )
+        if self.blob_backend == "s3" and not self.bucket:
+            raise ConfigError("MANGAFLOW_BUCKET must be set when MANGAFLOW_BLOB_BACKEND=s3")
+        if self.auth_mode == "cognito" and not (
+            self.cognito_user_pool_id and self.cognito_client_id
+        ):
+            raise ConfigError(
+                "MANGAFLOW_AUTH_MODE=cognito needs MANGAFLOW_COGNITO_USER_POOL_ID and "
+                "MANGAFLOW_COGNITO_CLIENT_ID"
+            )
+        return self
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "mangaflow.db"
+
+    @property
+    def blob_root(self) -> Path:
+        return self.home / "blobs"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home / "prefect"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings (cached; call ``get_settings.cache_clear()`` after env changes)."""
+    return Settings()

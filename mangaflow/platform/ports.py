@@ -1,0 +1,254 @@
+"""Small abstract interfaces the core depends on; adapters implement them.
+
+Storage is split in two: :class:`ItemTable` for metadata (single-table keys,
+SQLite or DynamoDB) and :class:`BlobStore` for files (local disk or S3).
+Providers (:class:`TextModel`, :class:`ImageModel`, :class:`TasteInsights`) are
+registered by name (see :mod:`mangaflow.platform.registry`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+# --------------------------------------------------------------------------- storage
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Put:
+    """Write ``item``. ``if_not_exists`` fails the write when the key exists;
+    ``if_equals`` fails it unless each named attribute currently has that value."""
+
+    item: Item
+    if_not_exists: bool = False
+    if_equals: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Delete:
+    pk: str
+    sk: str
+
+
+class ItemTable(ABC):
+    """A key-value table with the single-table design: every item has ``PK`` and ``SK``,
+    and may have ``GSI1PK``/``GSI1SK`` and ``GSI2PK``/``GSI2SK`` for the two indexes.
+    Writes are atomic; a failed condition raises :class:`~mangaflow.platform.errors.ConditionFailed`."""
+
+    @abstractmethod
+    def put(self, op: Put) -> None:
+        """Write one item, honouring the op's condition."""
+
+    @abstractmethod
+    def get(self, pk: str, sk: str) -> Item | None:
+        """The item with this key, or ``None``."""
+
+    @abstractmethod
+    def query(
+        self,
+        pk: str,
+        sk_prefix: str = "",
+        *,
+        index: Literal["", "GSI1", "GSI2"] = "",
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[Item]:
+        """Items whose partition key (of the table or the index) is ``pk`` and whose sort
+        key starts with ``sk_prefix``, ordered by sort key."""
+
+    @abstractmethod
+    def transact(self, ops: Sequence[Put | Delete]) -> None:
+        """Apply all ops or none; any failed condition raises ``ConditionFailed``."""
+
+    @abstractmethod
+    def delete(self, pk: str, sk: str) -> None:
+        """Remove an item (no error when absent)."""
+
+
+class BlobStore(ABC):
+    """Files under ``/``-separated keys. ``put`` is atomic: readers see the old bytes
+    or the new ones, never a partial file."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Store bytes and return the key."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """The bytes under ``key``; raises ``NotFound`` when absent."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds a blob."""
+
+    @abstractmethod
+    def list(self, prefix: str) -> list[str]:
+        """Keys under ``prefix``, sorted."""
+
+    @abstractmethod
+    def locate(self, key: str) -> str:
+        """Where a person finds the blob: a filesystem path or an ``s3://`` URL."""
+
+    def download_url(self, key: str, filename: str, expires: int = 300) -> str | None:
+        """A time-limited URL a client may fetch the blob from directly (saved as ``filename``),
+        or ``None`` when the bytes must be served by the caller (local files)."""
+        return None
+
+
+class EventBus(ABC):
+    """Publishes domain events; the bus decides how the next flow runs."""
+
+    @abstractmethod
+    def publish(self, event: Any) -> None:
+        """Deliver ``event`` (a :class:`mangaflow.platform.events.DomainEvent`)."""
+
+
+# --------------------------------------------------------------------------- providers
+
+
+@dataclass
+class Usage:
+    """What one provider call cost."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    images: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.calls + other.calls,
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.images + other.images,
+            round(self.cost_usd + other.cost_usd, 6),
+        )
+
+
+@dataclass
+class TextRequest:
+    """A request for structured text.
+
+    ``task`` names what is wanted (``"story_bible"`` or ``"episode_script"``);
+    ``messages`` are chat messages for real LLMs; ``context`` carries the same
+    information as data (offline providers write from it); ``json_schema`` is the
+    pydantic schema the answer must satisfy.
+    """
+
+    task: Literal["story_bible", "episode_script"]
+    messages: list[dict[str, str]]
+    context: dict[str, Any]
+    json_schema: dict[str, Any]
+    seed: int = 0
+    temperature: float = 0.8
+    max_tokens: int = 8000
+
+
+@dataclass
+class TextResult:
+    text: str
+    provider: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+
+
+class TextModel(ABC):
+    """Writes text (JSON when asked) for a :class:`TextRequest`."""
+
+    name: str = "text"
+    offline: bool = False
+
+    @abstractmethod
+    def complete(self, request: TextRequest) -> TextResult:
+        """One completion. Raises ``ProviderError`` subclasses on failure."""
+
+
+@dataclass
+class CharacterLook:
+    """What an artist needs to draw one character consistently."""
+
+    name: str
+    appearance: str
+    outfit: str
+    palette: list[str]
+    silhouette: str
+    seed: int
+    position: float = 0.5  # horizontal centre in the panel, 0..1
+
+
+@dataclass
+class ImageRequest:
+    """One panel image. ``prompt`` is the full text prompt for real models; the other
+    fields carry the same information as data for procedural (offline) art."""
+
+    prompt: str
+    negative_prompt: str
+    width: int
+    height: int
+    seed: int
+    art_style: str
+    shot: str
+    setting: str
+    setting_kind: str
+    description: str
+    characters: list[CharacterLook] = field(default_factory=list)
+    monochrome: bool = False
+    action: bool = False
+    mood: str = "neutral"  # neutral, tense, happy, sad, eerie
+
+
+@dataclass
+class ImageResult:
+    png: bytes
+    provider: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+
+
+class ImageModel(ABC):
+    """Draws one image per :class:`ImageRequest`."""
+
+    name: str = "image"
+    offline: bool = False
+    max_concurrency: int = 4
+
+    @abstractmethod
+    def generate(self, request: ImageRequest) -> ImageResult:
+        """One PNG image. Raises ``ProviderError`` subclasses on failure."""
+
+
+@dataclass
+class InsightsResult:
+    """Taste insights as SPEC §2.1 shapes them."""
+
+    recommendations: list[dict[str, Any]]
+    trends: list[dict[str, Any]]
+    provider: str
+    usage: Usage = field(default_factory=Usage)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"recommendations": self.recommendations, "trends": self.trends}
+
+
+class TasteInsights(ABC):
+    """Taste insights for a set of preferences."""
+
+    name: str = "insights"
+    offline: bool = False
+
+    @abstractmethod
+    def insights(self, genres: Iterable[str], themes: Iterable[str]) -> InsightsResult:
+        """Recommendations and trends for these tags."""
+
+
+class ProgressSink(Protocol):
+    """Receives progress of long work (the CLI draws it; flows log it)."""
+
+    def stage(self, request_id: str, stage: str, detail: str = "") -> None: ...
+
+    def panels(self, request_id: str, done: int, total: int) -> None: ...

@@ -1,0 +1,22 @@
+"""Estimated cost of provider calls from the configured price table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mangaflow.platform.ports import Usage
+
+
+def estimate(
+    prices: Mapping[str, Mapping[str, float]], provider: str, model: str, usage: Usage
+) -> float:
+    """USD for ``usage``; prices keyed ``provider:model`` or ``provider`` with
+    ``input_per_1k``, ``output_per_1k``, ``per_image``, ``per_call``. Unknown: 0."""
+    row = prices.get(f"{provider}:{model}") or prices.get(provider) or {}
+    cost = (
+        usage.input_tokens / 1000 * row.get("input_per_1k", 0.0)
+        + usage.output_tokens / 1000 * row.get("output_per_1k", 0.0)
+        + usage.images * row.get("per_image", 0.0)
+        + usage.calls * row.get("per_call", 0.0)
+    )
+    return round(cost, 6)

@@ -1,0 +1,121 @@
+"""Provider registry: text, image and insights providers registered by name.
+
+Built-ins register through the ``mangaflow.providers`` entry-point group, the same path a
+third-party package uses::
+
+    [project.entry-points."mangaflow.providers"]
+    my-models = "my_package.mangaflow_plugin:register"   # def register(registry): ...
+
+A factory is a class or callable; it receives the :class:`~mangaflow.platform.config.Settings` when it
+takes an argument.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+from mangaflow.platform.errors import ConfigError
+from mangaflow.platform.ports import ImageModel, TasteInsights, TextModel
+
+ENTRY_POINT_GROUP = "mangaflow.providers"
+Factory = Callable[..., Any]
+
+
+class ProviderRegistry:
+    """Name → factory maps for each provider kind."""
+
+    def __init__(self) -> None:
+        self.text: dict[str, Factory] = {}
+        self.image: dict[str, Factory] = {}
+        self.insights: dict[str, Factory] = {}
+
+    def add_text(self, name: str, factory: Factory) -> None:
+        self.text[name] = factory
+
+    def add_image(self, name: str, factory: Factory) -> None:
+        self.image[name] = factory
+
+    def add_insights(self, name: str, factory: Factory) -> None:
+        self.insights[name] = factory
+
+    def _create(self, kind: str, table: dict[str, Factory], name: str, settings: Any) -> Any:
+        if name not in table:
+            known = ", ".join(sorted(table)) or "none"
+            raise ConfigError(
+                f"unknown {kind} provider {name!r} (registered: {known}); "
+                f"set MANGAFLOW_{kind.upper()}_PROVIDER to one of them"
+            )
+        factory = table[name]
+        takes_settings = bool(inspect.signature(factory).parameters)
+        return factory(settings) if takes_settings else factory()
+
+    def create_text(self, name: str, settings: Any) -> TextModel:
+        return self._create("text", self.text, name, settings)
+
+    def create_image(self, name: str, settings: Any) -> ImageModel:
+        return self._create("image", self.image, name, settings)
+
+    def create_insights(self, name: str, settings: Any) -> TasteInsights:
+        return self._create("insights", self.insights, name, settings)
+
+
+def load_registry() -> ProviderRegistry:
+    """A registry filled from every installed ``mangaflow.providers`` entry point."""
+    registry = ProviderRegistry()
+    eps = entry_points(group=ENTRY_POINT_GROUP)
+    if not eps:
+        raise ConfigError(
+            "no MangaFlow providers are registered: the package is not installed "
+            "(run `uv pip install -e .` in the project directory)"
+        )
+    for ep in sorted(eps, key=lambda e: e.name):
+        ep.load()(registry)
+    return registry
+
+
+def _openai_problems(settings: Any) -> list[str]:
+    problems = []
+    if not settings.openai_base_url:
+        problems.append("MANGAFLOW_OPENAI_BASE_URL is empty")
+    local = any(h in settings.openai_base_url for h in ("localhost", "127.0.0.1", "[::1]"))
+    if not local and not settings.openai_api_key.get_secret_value():
+        problems.append("MANGAFLOW_OPENAI_API_KEY is not set (needed for a remote endpoint)")
+    return problems
+
+
+def _bedrock_problems(settings: Any) -> list[str]:
+    """Looks for credentials without any network call (no instance-metadata probe)."""
+    import os
+    from pathlib import Path
+
+    env = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")  # fmt: skip
+    files = (Path.home() / ".aws" / "credentials", Path.home() / ".aws" / "config")
+    if any(os.environ.get(v) for v in env) or any(f.is_file() for f in files):
+        return []
+    return ["no AWS credentials in the environment or ~/.aws (an instance role is not probed)"]
+
+
+def _qloo_problems(settings: Any) -> list[str]:
+    return [] if settings.qloo_api_key.get_secret_value() else ["MANGAFLOW_QLOO_API_KEY is not set"]
+
+
+#: Configuration checks of the built-in providers, by kind and name. A plugin's factory may
+#: define ``config_problems(settings) -> list[str]`` instead.
+_CHECKS: dict[tuple[str, str], Callable[[Any], list[str]]] = {
+    ("text", "openai"): _openai_problems,
+    ("image", "openai"): _openai_problems,
+    ("text", "bedrock"): _bedrock_problems,
+    ("image", "bedrock"): _bedrock_problems,
+    ("insights", "qloo"): _qloo_problems,
+}
+
+
+def config_problems(registry: ProviderRegistry, kind: str, name: str, settings: Any) -> list[str]:
+    """What is missing before provider ``name`` of ``kind`` can work (empty: ready)."""
+    factory = getattr(registry, kind)[name]
+    check = getattr(factory, "config_problems", None) or _CHECKS.get((kind, name))
+    return list(check(settings)) if check else []

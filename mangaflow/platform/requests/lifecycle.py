@@ -1,0 +1,107 @@
+"""Finishing requests: COMPLETED with links, or FAILED with the error. And the guarantee that a
+request never stays PROCESSING after the process running it died: a flow at work on a request
+marks it ``running`` and sends heartbeats (:func:`heartbeat`); :func:`reap_stale` fails running
+requests that went silent. A request waiting for its next stage (queued behind others, or for
+a worker) is not running, so however long it waits it is not reaped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from mangaflow.bootstrap import Container
+from mangaflow.platform.errors import ConditionFailed, NotFound
+from mangaflow.platform.events import GenerationFailed
+from mangaflow.platform.requests.model import GenerationRequest, to_ts
+
+log = logging.getLogger(__name__)
+
+
+def complete(c: Container, request_id: str) -> GenerationRequest:
+    summary = c.repo.usage_summary(request_id)
+    return c.repo.mark_finished(request_id, "COMPLETED", usage=summary)
+
+
+def fail(
+    c: Container, request_id: str, error: str, expect: dict[str, object] | None = None
+) -> GenerationRequest | None:
+    """Mark a request FAILED (unless it already finished) and publish the failure. With
+    ``expect``, only while those attributes still hold (else ``ConditionFailed``)."""
+    try:
+        req = c.repo.get_request(request_id)
+    except NotFound:
+        return None
+    if req.finished:
+        return req
+    req = c.repo.mark_finished(
+        request_id, "FAILED", error=error[:2000], expect=expect,
+        usage=c.repo.usage_summary(request_id),
+    )  # fmt: skip
+    c.bus.publish(GenerationFailed(userId=req.user_id, requestId=request_id, stage=req.stage,
+                                   error=error[:500]))  # fmt: skip
+    return req
+
+
+@contextmanager
+def heartbeat(c: Container, request_id: str | None) -> Iterator[None]:
+    """While the block runs, the request is ``running`` and marked alive every
+    ``heartbeat_seconds`` (from a daemon thread: it dies with the process, which is the
+    point); when the block ends, it is no longer running."""
+    if not request_id:
+        yield
+        return
+    stop = threading.Event()
+
+    def touch(running: bool) -> None:
+        for _ in range(3):  # a concurrent update makes the conditional write miss: try again
+            try:
+                if c.repo.touch_request(request_id, running=running):
+                    return
+            except NotFound:
+                return
+            except Exception as exc:  # a missed beat; the next one may land
+                log.warning("heartbeat of request %s failed: %s", request_id, exc)
+                return
+
+    def beat() -> None:
+        while not stop.wait(c.settings.heartbeat_seconds):
+            touch(True)
+
+    touch(True)
+    thread = threading.Thread(target=beat, name=f"heartbeat-{request_id[:8]}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        touch(False)
+
+
+def stale(c: Container, now: datetime | None = None) -> list[GenerationRequest]:
+    """Running requests with no heartbeat or update for ``stale_after_seconds``."""
+    now = now or datetime.now(UTC)
+    cutoff = to_ts(now - timedelta(seconds=c.settings.stale_after_seconds))
+    return [r for r in c.repo.requests_by_status("PROCESSING")
+            if r.running and r.last_seen < cutoff]  # fmt: skip
+
+
+def reap_stale(c: Container, now: datetime | None = None) -> list[GenerationRequest]:
+    """Fail every stale request (see :func:`stale`) with an error saying what happened, each
+    only if it is still silent when written. Returns the requests it failed, as they were."""
+    reaped = []
+    for req in stale(c, now):
+        error = (f"no sign of life since {req.last_seen} during stage '{req.stage}': the process "
+                 "running it stopped (killed, out of memory or its machine went away); submit "
+                 "it again")  # fmt: skip
+        try:
+            done = fail(c, req.request_id, error,
+                        expect={"heartbeat_at": req.heartbeat_at, "updated_at": req.updated_at})  # fmt: skip
+        except ConditionFailed:  # it showed life meanwhile
+            continue
+        if done is not None and done.status == "FAILED" and done.error == error:
+            reaped.append(req)
+    return reaped
