@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 for _key in [k for k in os.environ if k.startswith("MANGAFLOW_")]:
     del os.environ[_key]
 
+from mangaflow.manga.repository import repo  # noqa: E402
 from mangaflow.platform.config import Settings  # noqa: E402
 from mangaflow.platform.ports import EventBus  # noqa: E402
 
@@ -237,7 +238,7 @@ def serve(args: argparse.Namespace) -> None:
         print(sampler.report(), file=sys.stderr)
     if profiles is not None:
         print(profiles.report(), file=sys.stderr)
-    stories = container.repo.list_stories
+    stories = repo(container).list_stories
     users = {f"user{i}" for i in range(args.users)}
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"events": dict(bus.counts), "cpu": usage.ru_utime + usage.ru_stime,

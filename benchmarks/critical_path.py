@@ -27,7 +27,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "ERROR")
 
-from mangaflow.bootstrap import build, set_container  # noqa: E402
+from mangaflow.bootstrap import build, set_context  # noqa: E402
 from mangaflow.manga.art.engine import OfflineImageModel  # noqa: E402
 from mangaflow.manga.taste import OfflineInsights  # noqa: E402
 from mangaflow.manga.writer.model import OfflineTextModel  # noqa: E402
@@ -80,7 +80,7 @@ def run_once(args: argparse.Namespace, home: Path) -> dict[str, float]:
     settings = Settings(_env_file=None, home=home, image_concurrency=args.concurrency,
                         retry_backoff_seconds=0)  # type: ignore[call-arg]  # fmt: skip
     c = build(settings, text=text, image=image, insights=OfflineInsights())
-    set_container(c)
+    set_context(c)
     prefs = {**PREFS, "pagesPerEpisode": args.pages}
     started = time.perf_counter()
     result = run_inline(prefs, user_id="bench", seed=args.seed)

@@ -9,19 +9,18 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from mangaflow.bootstrap import Container
 from mangaflow.manga.domain.preferences import Preferences, parse_preferences
+from mangaflow.manga.repository import repo
+from mangaflow.platform.context import Context
 from mangaflow.platform.requests.model import GenerationRequest
 
-_workers: dict[int, tuple[Container, Any]] = {}
+_workers: dict[int, tuple[Context, Any]] = {}
 _lock = threading.Lock()
 
 
-def ensure_worker(c: Container) -> bool:
-    """Start the container's background worker once (inline bus only); ``True`` if one runs."""
-    from mangaflow.platform.adapters.events.inline import InlineEventBus
-
-    if not isinstance(c.bus, InlineEventBus):
+def ensure_worker(c: Context) -> bool:
+    """Start the context's background worker once (in-process bus only); ``True`` if one runs."""
+    if not c.bus.in_process:
         return False
     with _lock:
         entry = _workers.get(id(c))
@@ -34,29 +33,29 @@ def ensure_worker(c: Container) -> bool:
     return True
 
 
-def create(c: Container, user_id: str, wire: dict[str, Any], seed: int = 0) -> GenerationRequest:
+def create(c: Context, user_id: str, wire: dict[str, Any], seed: int = 0) -> GenerationRequest:
     """Validate like the API (``ValidationError`` naming the fields, nothing stored), store
     the request and start generating it."""
     prefs = parse_preferences(wire)
     return _submit(c, user_id, prefs, seed)
 
 
-def _submit(c: Container, user_id: str, prefs: Preferences, seed: int) -> GenerationRequest:
+def _submit(c: Context, user_id: str, prefs: Preferences, seed: int) -> GenerationRequest:
     from mangaflow.manga.services.submit import submit_preferences
 
     ensure_worker(c)
     return submit_preferences(c, user_id, prefs, seed=seed)
 
 
-def replay(c: Container, request_id: str) -> GenerationRequest:
+def replay(c: Context, request_id: str) -> GenerationRequest:
     """Submit a new request with the same preferences, user and seed as ``request_id``.
     ``NotFound`` when that request carries no preferences (e.g. a continued episode)."""
-    prefs, _ = c.repo.request_preferences(request_id)
-    old = c.repo.get_request(request_id)
+    prefs, _ = repo(c).request_preferences(request_id)
+    old = c.requests.get_request(request_id)
     return _submit(c, old.user_id, prefs, old.seed)
 
 
-def start_batch(c: Container, user_id: str, number_of_stories: int) -> dict[str, Any]:
+def start_batch(c: Context, user_id: str, number_of_stories: int) -> dict[str, Any]:
     """A batch of stories from the user's latest preferences (``ValidationError`` when out
     of range or when the user has no stored preferences)."""
     from mangaflow.manga.services.batches import start_batch as start
@@ -65,13 +64,13 @@ def start_batch(c: Container, user_id: str, number_of_stories: int) -> dict[str,
     return start(c, user_id, number_of_stories)
 
 
-def get_batch(c: Container, user_id: str, batch_id: str) -> dict[str, Any]:
+def get_batch(c: Context, user_id: str, batch_id: str) -> dict[str, Any]:
     from mangaflow.manga.services.batches import get_batch as read
 
     return read(c, batch_id, user_id)
 
 
-def continue_story(c: Container, user_id: str, story_id: str) -> GenerationRequest:
+def continue_story(c: Context, user_id: str, story_id: str) -> GenerationRequest:
     """Request the next episode of one of the user's stories (``NotFound`` otherwise)."""
     from mangaflow.manga.services.batches import continue_story as cont
 

@@ -10,17 +10,19 @@ from typing import Any
 
 import streamlit as st
 
-from mangaflow.bootstrap import Container, get_container
+from mangaflow.bootstrap import get_context
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services import queries
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound
 from mangaflow.platform.requests.model import GenerationRequest
 
 TTL = 5  # seconds: short enough that a finished run shows up almost at once
 
 
-def container() -> Container:
+def container() -> Context:
     """The process's container (built from MANGAFLOW_* settings on first use)."""
-    return get_container()
+    return get_context()
 
 
 def home() -> str:
@@ -40,9 +42,9 @@ def _plain(req: GenerationRequest) -> dict[str, Any]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def all_requests(home: str) -> list[dict[str, Any]]:
     """Every request in the store (all users), newest first."""
-    repo = container().repo
+    store = container().requests
     rows = [_plain(r) for status in ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
-            for r in repo.requests_by_status(status)]  # fmt: skip
+            for r in store.requests_by_status(status)]  # fmt: skip
     return sorted(rows, key=lambda r: r["created_at"], reverse=True)
 
 
@@ -57,19 +59,19 @@ def dead_letters(home: str) -> list[dict[str, Any]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def user_requests(home: str, user: str, limit: int = 50) -> list[dict[str, Any]]:
     """The user's latest requests, newest first."""
-    return [_plain(r) for r in container().repo.list_requests(user, limit=limit)]
+    return [_plain(r) for r in container().requests.list_requests(user, limit=limit)]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def usage(home: str, request_ids: tuple[str, ...]) -> list[dict[str, dict[str, float]]]:
     """``Repository.usage_summary`` of each request."""
-    repo = container().repo
-    return [repo.usage_summary(rid) for rid in request_ids]
+    store = container().requests
+    return [store.usage_summary(rid) for rid in request_ids]
 
 
 def request_now(request_id: str) -> dict[str, Any]:
     """A request as it is right now (uncached: the live views poll this)."""
-    return _plain(container().repo.get_request(request_id))
+    return _plain(container().requests.get_request(request_id))
 
 
 def failed_requests(home: str) -> list[dict[str, Any]]:
@@ -81,7 +83,7 @@ def failed_requests(home: str) -> list[dict[str, Any]]:
 def replayable(home: str, request_id: str) -> bool:
     """Whether the request carries the preferences it was made from (story requests do)."""
     try:
-        container().repo.request_preferences(request_id)
+        repo(container()).request_preferences(request_id)
     except NotFound:
         return False
     return True
@@ -89,7 +91,7 @@ def replayable(home: str, request_id: str) -> bool:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def latest_preferences(home: str, user: str) -> dict[str, Any] | None:
-    prefs = container().repo.latest_preferences(user)
+    prefs = repo(container()).latest_preferences(user)
     return prefs.wire() if prefs else None
 
 
@@ -112,7 +114,7 @@ def story_bible(home: str, user: str, story_id: str) -> dict[str, Any]:
     from mangaflow.manga.services.story import load_story
 
     c = container()
-    c.repo.get_story(story_id, user_id=user)  # NotFound for another user's story
+    repo(c).get_story(story_id, user_id=user)  # NotFound for another user's story
     _, bible = load_story(c, story_id)
     return bible.model_dump(mode="json", include={"setting", "arc", "characters"})
 
@@ -122,7 +124,7 @@ def episode(home: str, user: str, episode_id: str) -> dict[str, Any]:
     """An episode's summary plus the blob keys of its lettered pages (``pageKeys``)."""
     c = container()
     out = queries.episode(c, user, episode_id)
-    record = c.repo.get_episode(episode_id, user_id=user)
+    record = repo(c).get_episode(episode_id, user_id=user)
     out["pageKeys"] = list(record.get("pageKeys") or [])
     out["createdAt"] = record.get("createdAt")
     return out

@@ -21,7 +21,7 @@ os.environ["MANGAFLOW_HOME"] = str(_SESSION_DIR / "home-unused")
 
 import pytest  # noqa: E402
 
-from mangaflow.bootstrap import Container, build, set_container  # noqa: E402
+from mangaflow.bootstrap import Context, build, set_context  # noqa: E402
 from mangaflow.platform.config import Settings, get_settings  # noqa: E402
 
 VALID_PREFS = {
@@ -48,11 +48,11 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def container(settings: Settings) -> Iterator[Container]:
+def container(settings: Settings) -> Iterator[Context]:
     c = build(settings)
-    set_container(c)
+    set_context(c)
     yield c
-    set_container(None)
+    set_context(None)
 
 
 @pytest.fixture(scope="session")
@@ -69,4 +69,4 @@ def _fresh_settings_cache() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-    set_container(None)
+    set_context(None)

@@ -18,19 +18,19 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.platform.hooks import error_text
-from mangaflow.bootstrap import Container, get_container
-from mangaflow.manga.domain.preferences import Preferences
-from mangaflow.manga.services import batches as workflows
-from mangaflow.manga.services.submit import submit_preferences
-from mangaflow.platform.adapters.events.inline import InlineEventBus
-from mangaflow.platform.errors import ConfigError
-from mangaflow.platform.events import (
+from mangaflow.bootstrap import get_context
+from mangaflow.manga.domain.events import (
     BatchWorkflowRequested,
-    DomainEvent,
     EpisodeGenerationRequested,
     ImageGenerationRequested,
     StoryGenerationRequested,
 )
+from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.services import batches as workflows
+from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.platform.adapters.events.inline import InlineEventBus, in_process_bus
+from mangaflow.platform.context import Context
+from mangaflow.platform.events import DomainEvent
 from mangaflow.platform.requests import lifecycle as status
 
 # The event each stage publishes for the next one (images publishes only its completion).
@@ -45,16 +45,15 @@ def mark_batch_failed(flow: Any, flow_run: Any, state: Any) -> None:
     event = flow_run.parameters.get("event") or {}
     batch_id = event.get("batchId") if isinstance(event, dict) else None
     if batch_id:
-        workflows.fail_batch(get_container(), batch_id, error_text(state))
+        workflows.fail_batch(get_context(), batch_id, error_text(state))
 
 
 @flow(name="run-batch", on_failure=[mark_batch_failed], on_crashed=[mark_batch_failed])
 def run_batch(event: dict[str, Any]) -> dict[str, Any]:
     """``event``: the detail of ``Batch Workflow Requested``. Returns the finished batch."""
     ev = BatchWorkflowRequested.model_validate(event)
-    c = get_container()
-    if not isinstance(c.bus, InlineEventBus):
-        raise ConfigError("run_batch needs MANGAFLOW_EVENT_BUS=inline")
+    c = get_context()
+    bus = in_process_bus(c.bus, "run_batch")
     log = get_run_logger()
     batch = workflows.begin_batch(c, ev.batch_id)
     prefs = workflows.batch_preferences(c, batch)
@@ -63,7 +62,7 @@ def run_batch(event: dict[str, Any]) -> dict[str, Any]:
     for index in range(1, ev.number_of_stories + 1):
         if index in finished:
             continue  # a redelivered batch keeps the stories it already finished
-        outcome = _run_story(c, c.bus, ev, index, prefs, int(batch.get("seed", 0)) + index)
+        outcome = _run_story(c, bus, ev, index, prefs, int(batch.get("seed", 0)) + index)
         log.info("batch %s story %d/%d: %s", ev.batch_id, index, ev.number_of_stories,
                  outcome["status"])  # fmt: skip
     done = workflows.finish_batch(c, ev.batch_id)
@@ -72,7 +71,7 @@ def run_batch(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_story(
-    c: Container, bus: InlineEventBus, ev: BatchWorkflowRequested, index: int,
+    c: Context, bus: InlineEventBus, ev: BatchWorkflowRequested, index: int,
     prefs: Preferences, seed: int,
 ) -> dict[str, Any]:  # fmt: skip
     """One story to the end (or to its failure); returns its recorded outcome."""
@@ -91,7 +90,7 @@ def _run_story(
         # run_once released the failed event's claim; take it back so the bus's own copy of a
         # follow-up event cannot rerun the stage after the batch recorded the story as failed.
         if event is not None:
-            c.repo.claim_event(event.event_id, event.detail_type)
+            c.requests.claim_event(event.event_id, event.detail_type)
         status.fail(c, req.request_id, f"{type(exc).__name__}: {exc}")  # the hook did already
     return workflows.story_finished(c, ev.batch_id, outcome)
 

@@ -10,15 +10,15 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.platform.hooks import mark_request_failed
-from mangaflow.bootstrap import get_container
+from mangaflow.bootstrap import get_context
 from mangaflow.manga.domain import keys
-from mangaflow.manga.services import panels
-from mangaflow.platform.events import (
+from mangaflow.manga.domain.events import (
     EpisodeCompleted,
     EpisodeGenerationRequested,
     ImageGenerationRequested,
     StoryGenerationRequested,
 )
+from mangaflow.manga.services import panels
 from mangaflow.platform.requests import lifecycle as status
 from tasks.manga import generation as t
 from tasks.policy import with_policy
@@ -30,7 +30,7 @@ _HOOKS: dict[str, Any] = {"on_failure": [mark_request_failed], "on_crashed": [ma
 def generate_story(event: dict[str, Any]) -> str:
     """Insights and story bible for a request; publishes ``Episode Generation Requested``."""
     ev = StoryGenerationRequested.model_validate(event)
-    c = get_container()
+    c = get_context()
     log = get_run_logger()
     with status.heartbeat(c, ev.request_id):
         insights = with_policy(t.gather_insights, c.settings)(ev.request_id)
@@ -47,7 +47,7 @@ def generate_story(event: dict[str, Any]) -> str:
 def generate_episode(event: dict[str, Any]) -> str:
     """Episode script N of a story; publishes ``Image Generation Requested``."""
     ev = EpisodeGenerationRequested.model_validate(event)
-    c = get_container()
+    c = get_context()
     with status.heartbeat(c, ev.request_id):
         episode_id = with_policy(t.write_episode, c.settings)(
             ev.request_id, ev.story_id, ev.episode_number
@@ -69,7 +69,7 @@ def generate_images(event: dict[str, Any]) -> dict[str, Any]:
     as soon as its panels exist; then the PDF and CBZ. Marks the request COMPLETED and
     publishes ``Episode Generation Completed``."""
     ev = ImageGenerationRequested.model_validate(event)
-    c = get_container()
+    c = get_context()
     with status.heartbeat(c, ev.request_id):
         exports = _draw_letter_export(c, ev)
         status.complete(c, ev.request_id)
@@ -82,7 +82,7 @@ def generate_images(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _draw_letter_export(c: Any, ev: ImageGenerationRequested) -> dict[str, Any]:
-    c.repo.mark_stage(ev.request_id, "images")
+    c.requests.mark_stage(ev.request_id, "images")
     pages = panels.panel_pages(c, ev.episode_id)  # page number -> its panel numbers
     total = sum(len(p) for p in pages.values())
     c.progress.stage(ev.request_id, "images", f"{total} panels, {c.image_limit} at once")

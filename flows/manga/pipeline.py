@@ -8,10 +8,9 @@ from prefect import flow
 
 from flows.platform.dispatch import HANDLERS
 from flows.platform.local import no_heartbeats, run_here
-from mangaflow.bootstrap import get_container
+from mangaflow.bootstrap import get_context
 from mangaflow.manga.services.submit import submit_preferences
-from mangaflow.platform.adapters.events.inline import InlineEventBus
-from mangaflow.platform.errors import ConfigError
+from mangaflow.platform.adapters.events.inline import in_process_bus
 
 
 @flow(name="generate-manga")
@@ -22,16 +21,15 @@ def generate_manga(
     """Submit the preferences (or pick up ``request_id`` already submitted) and run story,
     episode 1 and images in this process. Stage failures mark the request FAILED through the
     stage flows' hooks and are raised here."""
-    c = get_container()
-    if not isinstance(c.bus, InlineEventBus):
-        raise ConfigError("generate_manga needs MANGAFLOW_EVENT_BUS=inline")
+    c = get_context()
+    bus = in_process_bus(c.bus, "generate_manga")
     if request_id is None:
         request_id = submit_preferences(c, user_id, preferences, seed=seed).request_id
     # The stage flows run inside this flow's process, so this flow's heartbeat already tells
     # Prefect whether they are alive; theirs would only cost up to a second each at exit.
     with no_heartbeats():
-        c.bus.drain(HANDLERS)
-    req = c.repo.get_request(request_id)
+        bus.drain(HANDLERS)
+    req = c.requests.get_request(request_id)
     return {"request_id": request_id, "status": req.status, "episode_id": req.episode_id,
             "story_id": req.story_id}  # fmt: skip
 

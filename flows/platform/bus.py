@@ -28,32 +28,17 @@ from mangaflow.platform.errors import (
     ProviderError,
     ProviderUnavailable,
 )
-from mangaflow.platform.events import (
-    BatchWorkflowRequested,
-    DomainEvent,
-    EpisodeGenerationRequested,
-    ImageGenerationRequested,
-    PanelRegenerationRequested,
-    StoryGenerationRequested,
-)
+from mangaflow.platform.events import DomainEvent
 from mangaflow.platform.ports import EventBus
-
-#: detail-type → ``"flow-name/deployment-name"`` (flow names from ``@flow(name=...)`` in
-#: ``flows/``, deployment names from ``prefect.yaml``).
-DEFAULT_DEPLOYMENTS: Mapping[str, str] = {
-    StoryGenerationRequested.detail_type: "generate-story/story",
-    EpisodeGenerationRequested.detail_type: "generate-episode/episode",
-    ImageGenerationRequested.detail_type: "generate-images/images",
-    BatchWorkflowRequested.detail_type: "run-batch/batch",
-    PanelRegenerationRequested.detail_type: "regenerate-panel/regenerate",
-}
+from mangaflow.products import routes
 
 #: Returns a context manager yielding a ``prefect.client.orchestration.SyncPrefectClient``.
 ClientFactory = Callable[[], AbstractContextManager[Any]]
 
 
 class PrefectDeploymentBus(EventBus):
-    """Starts the deployment mapped to each event's detail-type.
+    """Starts the deployment mapped to each event's detail-type (by default the route table's,
+    :func:`mangaflow.products.routes`).
 
     Without ``client_factory`` a run is started with ``prefect.deployments.run_deployment``
     (``timeout=0``: does not wait; ``as_subflow=False``: the next stage is its own run, not a
@@ -67,7 +52,7 @@ class PrefectDeploymentBus(EventBus):
         deployments: Mapping[str, str] | None = None,
         client_factory: ClientFactory | None = None,
     ) -> None:
-        self.deployments = dict(DEFAULT_DEPLOYMENTS if deployments is None else deployments)
+        self.deployments = dict(routes().deployments() if deployments is None else deployments)
         for detail_type, name in self.deployments.items():
             if name.count("/") != 1 or not all(name.split("/")):
                 raise ConfigError(
@@ -140,3 +125,7 @@ def map_prefect_error(exc: BaseException, deployment: str) -> MangaFlowError:
             f"check PREFECT_API_URL"
         )
     return ProviderError(f"starting Prefect deployment {deployment!r} failed: {exc}")
+
+
+def register(registry: Any) -> None:
+    registry.add_bus("prefect", lambda settings: PrefectDeploymentBus())

@@ -1,44 +1,46 @@
-"""Which flow handles which event, and the once-only delivery rule (an event delivered twice
+"""Which flow handles which event (derived from the route table,
+:func:`mangaflow.products.routes`), and the once-only delivery rule (an event delivered twice
 starts one run)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from flows.manga.batch import run_batch
-from flows.manga.generation import generate_episode, generate_images, generate_story
-from flows.manga.regenerate import regenerate_panel
-from mangaflow.bootstrap import get_container
-from mangaflow.platform.events import (
-    BatchWorkflowRequested,
-    DomainEvent,
-    EpisodeGenerationRequested,
-    ImageGenerationRequested,
-    PanelRegenerationRequested,
-    StoryGenerationRequested,
-)
+from mangaflow.bootstrap import get_context
+from mangaflow.platform.events import DomainEvent
+from mangaflow.products import routes
 
-FLOWS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    StoryGenerationRequested.detail_type: generate_story,
-    EpisodeGenerationRequested.detail_type: generate_episode,
-    ImageGenerationRequested.detail_type: generate_images,
-    BatchWorkflowRequested.detail_type: run_batch,
-    PanelRegenerationRequested.detail_type: regenerate_panel,
-}
+Flow = Callable[[dict[str, Any]], Any]
+
+
+def load_entrypoint(entrypoint: str) -> Any:
+    """The object at ``path/to/file.py:name`` (a ``prefect.yaml`` entrypoint)."""
+    path, name = entrypoint.split(":")
+    return getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+
+
+@cache
+def flows() -> dict[str, Flow]:
+    """detail-type → the flow that handles it (imported on first use)."""
+    return {route.detail_type: load_entrypoint(route.entrypoint) for route in routes()}
 
 
 def run_once(event: DomainEvent) -> Any:
     """Run the event's flow unless this event id already ran (or is running).
     A failed run releases its claim so the event can be delivered again."""
-    repo = get_container().repo
-    if not repo.claim_event(event.event_id, event.detail_type):
+    store = get_context().requests
+    if not store.claim_event(event.event_id, event.detail_type):
         return None
     try:
-        return FLOWS[event.detail_type](event.detail())
+        return flows()[event.detail_type](event.detail())
     except BaseException:
-        repo.release_event(event.event_id)
+        store.release_event(event.event_id)
         raise
 
 
-HANDLERS: dict[str, Callable[[DomainEvent], Any]] = {name: run_once for name in FLOWS}
+#: The inline bus's handlers: every routed event goes through :func:`run_once`.
+HANDLERS: dict[str, Callable[[DomainEvent], Any]] = {route.detail_type: run_once
+                                                     for route in routes()}  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mangaflow.bootstrap import get_container
+from mangaflow.bootstrap import get_context
 from mangaflow.platform.errors import MangaFlowError
 from mangaflow.platform.requests import lifecycle as status
 
@@ -31,5 +31,5 @@ def mark_request_failed(flow: Any, flow_run: Any, state: Any) -> None:
     event = flow_run.parameters.get("event") or {}
     request_id = event.get("requestId") if isinstance(event, dict) else None
     if request_id:
-        status.fail(get_container(), request_id, error_text(state))
+        status.fail(get_context(), request_id, error_text(state))
 

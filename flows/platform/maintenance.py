@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from mangaflow.bootstrap import get_container
+from mangaflow.bootstrap import get_context
 from mangaflow.platform.requests import lifecycle as status
 
 
 @flow(name="reap-stale-requests")
 def reap_stale_requests() -> list[str]:
     """Fail the stale requests; returns their ids."""
-    reaped = status.reap_stale(get_container())
+    reaped = status.reap_stale(get_context())
     log = get_run_logger()
     for req in reaped:
         log.warning("request %s (stage %s) silent since %s: marked FAILED",

@@ -11,9 +11,8 @@ import threading
 
 from flows.platform.dispatch import HANDLERS
 from flows.platform.local import no_heartbeats
-from mangaflow.bootstrap import Container
-from mangaflow.platform.adapters.events.inline import InlineEventBus
-from mangaflow.platform.errors import ConfigError
+from mangaflow.platform.adapters.events.inline import in_process_bus
+from mangaflow.platform.context import Context
 from mangaflow.platform.events import DomainEvent
 from mangaflow.platform.requests import lifecycle as status
 
@@ -23,10 +22,8 @@ log = logging.getLogger(__name__)
 class Worker:
     """``with Worker(container):`` runs flows in a thread until the block ends."""
 
-    def __init__(self, container: Container) -> None:
-        if not isinstance(container.bus, InlineEventBus):
-            raise ConfigError("the local worker needs MANGAFLOW_EVENT_BUS=inline")
-        self.bus = container.bus
+    def __init__(self, container: Context) -> None:
+        self.bus = in_process_bus(container.bus, "the local worker")
         self.container = container
         self.stop = threading.Event()
         # The thread sees this thread's context (Prefect settings, e.g. a test server's URL).

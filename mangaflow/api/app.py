@@ -15,10 +15,11 @@ from mangaflow.api import errors
 from mangaflow.api.auth import AuthError, TokenVerifier, verifier_for
 from mangaflow.api.errors import ApiError
 from mangaflow.api.request_limits import BodySizeLimit, RateLimiter
-from mangaflow.bootstrap import Container, get_container
+from mangaflow.bootstrap import get_context
 from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.services import queries
 from mangaflow.manga.services.submit import submit_preferences
+from mangaflow.platform.context import Context
 
 API_VERSION = "1.0"
 
@@ -40,7 +41,7 @@ class RegenerateIn(BaseModel):
 
 
 def create_app(
-    container: Callable[[], Container] = get_container, verifier: TokenVerifier | None = None
+    container: Callable[[], Context] = get_context, verifier: TokenVerifier | None = None
 ) -> FastAPI:
     """The API; ``container`` supplies the wired services (tests pass their own).
 
@@ -58,7 +59,7 @@ def create_app(
     tokens = verifier or verifier_for(settings)
     limiter = RateLimiter(settings.api_rate_per_minute)
 
-    async def services() -> Container:
+    async def services() -> Context:
         return container()
 
     async def current_user(
@@ -78,7 +79,7 @@ def create_app(
         return user
 
     User = Annotated[str, Depends(current_user)]
-    Services = Annotated[Container, Depends(services)]
+    Services = Annotated[Context, Depends(services)]
 
     @app.get("/health", tags=["meta"])
     async def health() -> dict[str, str]:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mangaflow.manga.domain import keys
+from mangaflow.manga.repository import repo
 from mangaflow.platform.errors import MangaFlowError, ValidationError
 
 app = typer.Typer(
@@ -49,13 +50,13 @@ def _with_providers(settings: Any, text: str | None, image: str | None, insights
 
 
 def _container(settings: Any, **overrides: Any) -> Any:
-    from mangaflow.bootstrap import build, set_container
+    from mangaflow.bootstrap import build, set_context
 
     try:
         container = build(settings, **overrides)
     except MangaFlowError as exc:
         _fail(exc.message, 2)
-    set_container(container)
+    set_context(container)
     return container
 
 
@@ -131,10 +132,10 @@ def generate(
             _fail(f"interrupted; request {req.request_id} marked FAILED. Panels already "
                   f"drawn are kept.", 130)  # fmt: skip
         except Exception as exc:  # the request record holds the cause; show it, not a traceback
-            failed = c.repo.get_request(req.request_id)
+            failed = c.requests.get_request(req.request_id)
             progress.progress.stop()
             _fail(f"request {req.request_id} {failed.status}: {failed.error or exc}")
-    final = c.repo.get_request(req.request_id)
+    final = c.requests.get_request(req.request_id)
     if final.status != "COMPLETED" or not final.episode_id:
         _fail(f"request {req.request_id} ended {final.status}: {final.error}")
     paths = _deliver(c, final.episode_id, out)
@@ -169,7 +170,7 @@ def regenerate(
         _fail(f"no episode {episode_id} for user {uid}")
     except ValidationError as exc:
         _fail(str(exc), 2)
-    previous = c.repo.get_episode(episode_id).get("panelVersions", {}).get(str(panel), 1)
+    previous = repo(c).get_episode(episode_id).get("panelVersions", {}).get(str(panel), 1)
     console.print(f"Request [bold]{req.request_id}[/bold]: panel {panel} → version "
                   f"{req.params['version']}")  # fmt: skip
     from flows.manga.regenerate import regenerate_panel
@@ -179,8 +180,8 @@ def regenerate(
         with console.status("Drawing the panel, re-lettering its page, rebuilding PDF and CBZ"):
             result = run_here(regenerate_panel, {"requestId": req.request_id})
     except Exception as exc:  # the request record holds the cause
-        _fail(f"request {req.request_id} {c.repo.get_request(req.request_id).error or exc}")
-    ep = c.repo.get_episode(episode_id)
+        _fail(f"request {req.request_id} {c.requests.get_request(req.request_id).error or exc}")
+    ep = repo(c).get_episode(episode_id)
     old = keys.panel_image(ep["userId"], ep["storyId"], ep["number"], panel, previous)
     console.print(f"[bold green]✓[/bold green] panel {panel} redrawn (page {result['page']})")
     print(f"New image: {c.blobs.locate(result['image'])}")
@@ -207,8 +208,8 @@ def _cli_field_names(text: str) -> str:
 
 def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
     """Where the outputs are; with ``--out``, copies them there first."""
-    ep = c.repo.get_episode(episode_id)
-    story = c.repo.get_story(ep["storyId"])
+    ep = repo(c).get_episode(episode_id)
+    story = repo(c).get_story(ep["storyId"])
     blobs = c.blobs
     items = {
         "story": story["s3Key"], "episode": ep["s3Key"], "pdf": ep["pdfS3Key"],
@@ -236,8 +237,8 @@ def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
 
 
 def _print_summary(c: Any, req: Any, paths: dict[str, str], elapsed: float) -> None:
-    ep = c.repo.get_episode(req.episode_id)
-    story = c.repo.get_story(ep["storyId"])
+    ep = repo(c).get_episode(req.episode_id)
+    story = repo(c).get_story(ep["storyId"])
     console.print()
     console.print(f"[bold green]✓[/bold green] [bold]{story['title']}[/bold] — Episode "
                   f"{ep['number']}: {ep['title']}  ({ep['pages']} pages, {ep['panels']} panels, "
@@ -283,7 +284,7 @@ def status(
 
     c = _container(_settings())
     try:
-        req = c.repo.get_request(request_id)
+        req = c.requests.get_request(request_id)
     except NotFound:
         _fail(f"no request {request_id}")
     if as_json:
@@ -297,7 +298,7 @@ def status(
     if req.story_id:
         console.print(f"story    {req.story_id}")
     if req.episode_id:
-        ep = c.repo.get_episode(req.episode_id)
+        ep = repo(c).get_episode(req.episode_id)
         console.print(f"episode  {req.episode_id} (#{ep['number']}: {ep.get('title', '')})")
         for key in ("pdfS3Key", "cbzS3Key"):
             if ep.get(key):
@@ -306,7 +307,7 @@ def status(
         console.print(f"[red]error    {req.error}[/red]", highlight=False)
     for note in req.notes:
         console.print(f"note     {note}")
-    _usage_table(req.usage or c.repo.usage_summary(request_id))
+    _usage_table(req.usage or c.requests.usage_summary(request_id))
 
 
 @app.command("list")
@@ -318,11 +319,11 @@ def list_(
     settings = _settings()
     c = _container(settings)
     uid = user or settings.user_id
-    stories = c.repo.list_stories(uid)
-    requests = c.repo.list_requests(uid, limit=20)
+    stories = repo(c).list_stories(uid)
+    requests = c.requests.list_requests(uid, limit=20)
     if as_json:
         data = {
-            "stories": [{**s, "episodes": c.repo.list_episodes(s["storyId"])} for s in stories],
+            "stories": [{**s, "episodes": repo(c).list_episodes(s["storyId"])} for s in stories],
             "requests": [r.model_dump(mode="json") for r in requests],
         }
         print(json.dumps(data, indent=2, default=str))
@@ -334,7 +335,7 @@ def list_(
     for col in ("story id", "title", "episodes (number, id, status)", "created"):
         table.add_column(col, overflow="fold")
     for s in stories:
-        eps = c.repo.list_episodes(s["storyId"])
+        eps = repo(c).list_episodes(s["storyId"])
         done = "\n".join(f"#{e['number']} {e.get('episodeId', '-')} {e.get('status', '')}"
                          for e in eps)  # fmt: skip
         table.add_row(s["storyId"], s["title"], done or "-", s["createdAt"])

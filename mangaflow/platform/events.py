@@ -1,5 +1,7 @@
-"""Domain events (the seeds' names). Each carries userId, requestId, the ids it refers to,
-a timestamp and an event id used for idempotency."""
+"""Domain events: the base every product's events extend, and the platform's own
+(:class:`GenerationFailed`). Each carries userId, requestId, the ids it refers to, a timestamp
+and an event id used for idempotency. Subclasses with a ``detail_type`` register themselves in
+:data:`EVENT_TYPES` so :func:`parse_event` can rebuild them."""
 
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+#: detail-type → event class, filled as event classes are defined.
+EVENT_TYPES: dict[str, type[DomainEvent]] = {}
+
+
 class DomainEvent(BaseModel):
     """Base of all events; ``detail_type`` and ``source`` follow EventBridge naming."""
 
@@ -28,43 +34,18 @@ class DomainEvent(BaseModel):
     request_id: str = Field(alias="requestId")
     timestamp: str = Field(default_factory=utcnow)
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.detail_type:
+            EVENT_TYPES[cls.detail_type] = cls
+
     def detail(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
 
     def envelope(self) -> dict[str, Any]:
         """EventBridge-style envelope: ``{"source", "detail-type", "detail"}``."""
         return {"source": self.source, "detail-type": self.detail_type, "detail": self.detail()}
-
-
-class StoryGenerationRequested(DomainEvent):
-    detail_type: ClassVar[str] = "Story Generation Requested"
-    source: ClassVar[str] = "manga.preferences"
-    seed: int = 0
-
-
-class EpisodeGenerationRequested(DomainEvent):
-    detail_type: ClassVar[str] = "Episode Generation Requested"
-    source: ClassVar[str] = "manga.story"
-    story_id: str = Field(alias="storyId")
-    episode_number: int = Field(alias="episodeNumber", ge=1)
-    story_key: str = Field(default="", alias="storyS3Key")
-
-
-class ImageGenerationRequested(DomainEvent):
-    detail_type: ClassVar[str] = "Image Generation Requested"
-    source: ClassVar[str] = "manga.episode"
-    story_id: str = Field(alias="storyId")
-    episode_id: str = Field(alias="episodeId")
-    episode_key: str = Field(default="", alias="episodeS3Key")
-
-
-class EpisodeCompleted(DomainEvent):
-    detail_type: ClassVar[str] = "Episode Generation Completed"
-    source: ClassVar[str] = "manga.images"
-    story_id: str = Field(alias="storyId")
-    episode_id: str = Field(alias="episodeId")
-    pdf_key: str = Field(alias="pdfS3Key")
-    cbz_key: str = Field(alias="cbzS3Key")
 
 
 class GenerationFailed(DomainEvent):
@@ -74,41 +55,9 @@ class GenerationFailed(DomainEvent):
     error: str
 
 
-class BatchWorkflowRequested(DomainEvent):
-    """A batch of ``numberOfStories`` stories from the user's latest preferences
-    (``requestId`` is the batch id)."""
-
-    detail_type: ClassVar[str] = "Batch Workflow Requested"
-    source: ClassVar[str] = "manga.workflow"
-    batch_id: str = Field(alias="batchId")
-    number_of_stories: int = Field(alias="numberOfStories", ge=1)
-
-
-class PanelRegenerationRequested(DomainEvent):
-    """A new image version of one panel, for a request made by ``start_regeneration``."""
-
-    detail_type: ClassVar[str] = "Panel Regeneration Requested"
-    source: ClassVar[str] = "manga.episode"
-    episode_id: str = Field(alias="episodeId")
-    panel: int = Field(ge=1)
-
-
-EVENT_TYPES: dict[str, type[DomainEvent]] = {
-    cls.detail_type: cls
-    for cls in (
-        StoryGenerationRequested,
-        EpisodeGenerationRequested,
-        ImageGenerationRequested,
-        EpisodeCompleted,
-        GenerationFailed,
-        BatchWorkflowRequested,
-        PanelRegenerationRequested,
-    )
-}
-
-
 def parse_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent:
-    """Rebuild an event from its detail-type and detail (e.g. from EventBridge)."""
+    """Rebuild an event from its detail-type and detail (e.g. from EventBridge). Events of every
+    product are known once the product's routes are loaded (:func:`mangaflow.products.routes`)."""
     try:
         cls = EVENT_TYPES[detail_type]
     except KeyError:

@@ -1,4 +1,4 @@
-"""Provider registry: text, image and insights providers registered by name.
+"""Provider registry: text, image and insights providers, and event buses, registered by name.
 
 Built-ins register through the ``mangaflow.providers`` entry-point group, the same path a
 third-party package uses::
@@ -18,9 +18,10 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from mangaflow.platform.errors import ConfigError
-from mangaflow.platform.ports import ImageModel, TasteInsights, TextModel
+from mangaflow.platform.ports import EventBus, ImageModel, TasteInsights, TextModel
 
 ENTRY_POINT_GROUP = "mangaflow.providers"
+_SETTING = {"event bus": "EVENT_BUS"}
 Factory = Callable[..., Any]
 
 
@@ -31,6 +32,7 @@ class ProviderRegistry:
         self.text: dict[str, Factory] = {}
         self.image: dict[str, Factory] = {}
         self.insights: dict[str, Factory] = {}
+        self.bus: dict[str, Factory] = {}
 
     def add_text(self, name: str, factory: Factory) -> None:
         self.text[name] = factory
@@ -41,12 +43,15 @@ class ProviderRegistry:
     def add_insights(self, name: str, factory: Factory) -> None:
         self.insights[name] = factory
 
+    def add_bus(self, name: str, factory: Factory) -> None:
+        self.bus[name] = factory
+
     def _create(self, kind: str, table: dict[str, Factory], name: str, settings: Any) -> Any:
         if name not in table:
             known = ", ".join(sorted(table)) or "none"
             raise ConfigError(
                 f"unknown {kind} provider {name!r} (registered: {known}); "
-                f"set MANGAFLOW_{kind.upper()}_PROVIDER to one of them"
+                f"set MANGAFLOW_{_SETTING.get(kind, kind.upper() + '_PROVIDER')} to one of them"
             )
         factory = table[name]
         takes_settings = bool(inspect.signature(factory).parameters)
@@ -60,6 +65,9 @@ class ProviderRegistry:
 
     def create_insights(self, name: str, settings: Any) -> TasteInsights:
         return self._create("insights", self.insights, name, settings)
+
+    def create_bus(self, name: str, settings: Any) -> EventBus:
+        return self._create("event bus", self.bus, name, settings)
 
 
 def load_registry() -> ProviderRegistry:

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token, local_secret
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
+from mangaflow.platform.context import Context
 from tests.builders import make_episode
 from tests.conftest import make_settings
 
@@ -19,7 +20,7 @@ from tests.conftest import make_settings
 class Api:
     """A TestClient with tokens for two users, and one finished episode owned by alice."""
 
-    def __init__(self, c: Container) -> None:
+    def __init__(self, c: Context) -> None:
         self.c = c
         self.client = TestClient(create_app(lambda: c), raise_server_exceptions=False)
         self.alice = {"Authorization": f"Bearer {issue_local_token(c.settings, 'alice')}"}
@@ -40,5 +41,5 @@ class Api:
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
     c = build(make_settings(tmp_path / "home", api_rate_per_minute=1000))
-    set_container(c)
+    set_context(c)
     yield Api(c)

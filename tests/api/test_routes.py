@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token
 from mangaflow.bootstrap import build
+from mangaflow.manga.repository import repo
 from tests.api.conftest import Api
 from tests.conftest import VALID_PREFS, make_settings
 
@@ -138,7 +139,7 @@ def test_post_preferences_accepts_and_queues_without_generating(api: Api) -> Non
     assert body["status"] == "PENDING" and body["statusUrl"] == f"/status/{body['requestId']}"
     status = api.client.get(body["statusUrl"], headers=api.alice).json()
     assert status["status"] == "PENDING" and status["requestId"] == body["requestId"]
-    assert api.c.repo.list_stories("alice") == []  # generation did not run in the request
+    assert repo(api.c).list_stories("alice") == []  # generation did not run in the request
     assert api.c.bus.published[-1].detail_type == "Story Generation Requested"  # type: ignore[attr-defined]
 
 
@@ -166,7 +167,7 @@ def test_malformed_bodies_get_4xx_in_the_error_shape(
     error = assert_error_shape(response, status)
     if status == 422:
         assert error["details"] and all("field" in d for d in error["details"])
-    assert api.c.repo.list_requests("alice") == []  # nothing stored
+    assert api.c.requests.list_requests("alice") == []  # nothing stored
 
 
 @pytest.mark.parametrize(("path", "body"), [

@@ -16,7 +16,8 @@ import uvicorn
 from flows.platform.worker import Worker
 from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
+from mangaflow.platform.context import Context
 from tests.conftest import VALID_PREFS, make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
@@ -29,9 +30,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Container]]:
+def served(tmp_path: Path) -> Iterator[tuple[str, Context]]:
     c = build(make_settings(tmp_path / "home"))
-    set_container(c)
+    set_context(c)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(lambda: c), host="127.0.0.1", port=port,
                                            log_level="warning"))  # fmt: skip
@@ -47,7 +48,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Container]]:
         thread.join(timeout=10)
 
 
-def test_post_poll_list_fetch_download(served: tuple[str, Container]) -> None:
+def test_post_poll_list_fetch_download(served: tuple[str, Context]) -> None:
     url, c = served
     headers = {"Authorization": f"Bearer {issue_local_token(c.settings, 'alice')}"}
     with httpx.Client(base_url=url, headers=headers, timeout=30) as http:

@@ -26,7 +26,7 @@ from PIL import Image
 
 import mangaflow.platform.errors as mf
 from mangaflow.manga.domain.preferences import parse_preferences
-from mangaflow.manga.services.prompts import SYSTEM, repair_message, story_messages
+from mangaflow.manga.services.prompts import SYSTEM, story_messages
 from mangaflow.platform.adapters.image import bedrock as ib
 from mangaflow.platform.adapters.image.bedrock import NOVA, SDXL, TITAN, BedrockImage
 from mangaflow.platform.adapters.text import bedrock as tb
@@ -34,6 +34,7 @@ from mangaflow.platform.adapters.text.bedrock import BedrockText, converse_messa
 from mangaflow.platform.config import Settings
 from mangaflow.platform.ports import CharacterLook, ImageRequest, TextRequest
 from mangaflow.platform.registry import ProviderRegistry
+from mangaflow.platform.structured import repair_message
 from tests.conftest import VALID_PREFS, make_settings
 
 TEXT_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"

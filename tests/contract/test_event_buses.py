@@ -16,7 +16,15 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from flows.platform.bus import DEFAULT_DEPLOYMENTS, PrefectDeploymentBus
+from flows.platform.bus import PrefectDeploymentBus
+from mangaflow.manga.domain.events import (
+    BatchWorkflowRequested,
+    EpisodeCompleted,
+    EpisodeGenerationRequested,
+    ImageGenerationRequested,
+    PanelRegenerationRequested,
+    StoryGenerationRequested,
+)
 from mangaflow.platform.adapters.events.eventbridge import MAX_ENTRIES_PER_CALL, EventBridgeBus
 from mangaflow.platform.errors import (
     ConfigError,
@@ -25,18 +33,8 @@ from mangaflow.platform.errors import (
     ProviderRateLimited,
     ProviderUnavailable,
 )
-from mangaflow.platform.events import (
-    EVENT_TYPES,
-    BatchWorkflowRequested,
-    DomainEvent,
-    EpisodeCompleted,
-    EpisodeGenerationRequested,
-    GenerationFailed,
-    ImageGenerationRequested,
-    PanelRegenerationRequested,
-    StoryGenerationRequested,
-    parse_event,
-)
+from mangaflow.platform.events import EVENT_TYPES, DomainEvent, GenerationFailed, parse_event
+from mangaflow.products import routes
 
 BUS = "manga-events-test"
 REGION = "us-east-1"
@@ -280,12 +278,12 @@ def test_an_empty_bus_name_is_a_config_error() -> None:
 # --------------------------------------------------------------------------- Prefect
 
 
-def test_default_deployments_cover_every_flow_and_name_real_flows() -> None:
-    from flows.platform.dispatch import FLOWS
+def test_each_route_names_the_flow_at_its_entrypoint() -> None:
+    from flows.platform.dispatch import flows
 
-    assert set(DEFAULT_DEPLOYMENTS) == set(FLOWS)
-    for detail_type, name in DEFAULT_DEPLOYMENTS.items():
-        assert name.split("/")[0] == FLOWS[detail_type].name  # type: ignore[attr-defined]
+    assert set(routes().deployments()) == set(flows())
+    for detail_type, name in routes().deployments().items():
+        assert name.split("/")[0] == flows()[detail_type].name  # type: ignore[attr-defined]
 
 
 class FakeClient:

@@ -21,7 +21,6 @@ from mangaflow.manga.domain.episode import EpisodeScript
 from mangaflow.manga.domain.preferences import parse_preferences
 from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.services.prompts import episode_messages, story_messages
-from mangaflow.manga.services.structured import generate_structured
 from mangaflow.platform.adapters.image.openai_compat import OpenAICompatImage, choose_size
 from mangaflow.platform.adapters.image.openai_compat import register as register_image
 from mangaflow.platform.adapters.text.openai_compat import OpenAICompatText
@@ -38,6 +37,7 @@ from mangaflow.platform.errors import (
 )
 from mangaflow.platform.ports import ImageRequest, TextRequest, Usage
 from mangaflow.platform.registry import ProviderRegistry
+from mangaflow.platform.structured import generate_structured
 from tests.conftest import VALID_PREFS, make_settings
 from tests.fakes.openai_server import FakeOpenAIServer, prefs_from_prompt
 

@@ -23,16 +23,16 @@ class RepositoryContract:
     def test_request_lifecycle_and_isolation(self, repo: Repository) -> None:
         req = repo.create_request(GenerationRequest(request_id="r1", user_id="alice"),
                                   parse_preferences(VALID_PREFS))  # fmt: skip
-        assert repo.get_request("r1").status == "PENDING"
+        assert repo.requests.get_request("r1").status == "PENDING"
         assert repo.latest_preferences("alice") is not None
-        repo.mark_stage("r1", "story")
-        assert repo.get_request("r1").status == "PROCESSING"
-        repo.mark_finished("r1", "FAILED", error="boom")
-        got = repo.get_request("r1", user_id="alice")
+        repo.requests.mark_stage("r1", "story")
+        assert repo.requests.get_request("r1").status == "PROCESSING"
+        repo.requests.mark_finished("r1", "FAILED", error="boom")
+        got = repo.requests.get_request("r1", user_id="alice")
         assert (got.status, got.error, got.stage) == ("FAILED", "boom", "story")
         with pytest.raises(NotFound):
-            repo.get_request("r1", user_id="mallory")
-        assert [r.request_id for r in repo.requests_by_status("FAILED")] == [req.request_id]
+            repo.requests.get_request("r1", user_id="mallory")
+        assert [r.request_id for r in repo.requests.requests_by_status("FAILED")] == [req.request_id]
 
 
     def test_concurrent_episode_claims_get_distinct_numbers(self, repo: Repository) -> None:
@@ -53,15 +53,15 @@ class RepositoryContract:
 
 
     def test_an_event_is_claimed_once(self, repo: Repository) -> None:
-        assert repo.claim_event("e1", "Story Generation Requested")
-        assert not repo.claim_event("e1", "Story Generation Requested")
-        repo.release_event("e1")
-        assert repo.claim_event("e1", "Story Generation Requested")
+        assert repo.requests.claim_event("e1", "Story Generation Requested")
+        assert not repo.requests.claim_event("e1", "Story Generation Requested")
+        repo.requests.release_event("e1")
+        assert repo.requests.claim_event("e1", "Story Generation Requested")
 
 
     def test_profile_created_once(self, repo: Repository) -> None:
-        assert repo.ensure_profile("alice", "a@example.com")
-        assert not repo.ensure_profile("alice", "a@example.com")
+        assert repo.requests.ensure_profile("alice", "a@example.com")
+        assert not repo.requests.ensure_profile("alice", "a@example.com")
 
 
 class TestSqliteRepository(RepositoryContract):

@@ -11,8 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
 from mangaflow.platform.config import get_settings
+from mangaflow.platform.context import Context
 from tests import builders
 from tests.conftest import make_settings
 
@@ -40,21 +41,21 @@ def _fresh_streamlit_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
     """An empty store that the dashboard (which builds from MANGAFLOW_* settings) uses."""
     home = tmp_path / "home"
     monkeypatch.setenv("MANGAFLOW_HOME", str(home))
     monkeypatch.delenv("MANGAFLOW_USER_ID", raising=False)
     get_settings.cache_clear()
-    set_container(None)
+    set_context(None)
     c = build(make_settings(home))
-    set_container(c)
+    set_context(c)
     yield c
-    set_container(None)
+    set_context(None)
     get_settings.cache_clear()
 
 
-def make_episode(c: Container, user: str = USER, pages: int = 1) -> dict[str, str]:
+def make_episode(c: Context, user: str = USER, pages: int = 1) -> dict[str, str]:
     return builders.make_episode(c, user, pages)
 
 
@@ -78,9 +79,9 @@ def with_episode(
     monkeypatch.setenv("MANGAFLOW_HOME", str(home))
     monkeypatch.delenv("MANGAFLOW_USER_ID", raising=False)
     get_settings.cache_clear()
-    set_container(build(make_settings(home)))
+    set_context(build(make_settings(home)))
     yield ids
-    set_container(None)
+    set_context(None)
     get_settings.cache_clear()
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mangaflow.bootstrap import Container
+from mangaflow.platform.context import Context
 from tests.dashboard.conftest import USER, open_page, texts
 
 CREATE = "pages/manga/create.py"
@@ -29,38 +29,38 @@ def _field_errors(at: AppTest) -> str:
     return "\n".join(str(e.value) for e in at.error)
 
 
-def test_invalid_preferences_are_rejected_with_the_field_named(store: Container) -> None:
+def test_invalid_preferences_are_rejected_with_the_field_named(store: Context) -> None:
     at = _fill(open_page(CREATE), ["Action"], "Children", "R")
     at.button(key="cf_submit").click().run()
     assert not at.exception
     errors = _field_errors(at)
     assert "**contentRating**" in errors and "does not suit targetAudience Children" in errors
     assert "Nothing was submitted: see the fields marked below." in errors
-    assert store.repo.list_requests(USER) == []
+    assert store.requests.list_requests(USER) == []
 
     _fill(at, [], "Teens", "PG-13").button(key="cf_submit").click().run()
     errors = _field_errors(at)
     assert "**genres**" in errors and "contentRating" not in errors
-    assert store.repo.list_requests(USER) == []
+    assert store.requests.list_requests(USER) == []
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server")
-def test_valid_preferences_create_a_request_that_completes(store: Container) -> None:
+def test_valid_preferences_create_a_request_that_completes(store: Context) -> None:
     started = time.perf_counter()
     at = _fill(open_page(CREATE), ["Action", "Fantasy"], "Teens", "PG-13")
     at.button(key="cf_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [e for e in at.error], _field_errors(at)
-    (req,) = store.repo.list_requests(USER)
+    (req,) = store.requests.list_requests(USER)
     assert req.type == "STORY"
     assert "New story" in texts(at)  # its progress card
 
     deadline = time.monotonic() + 300
-    while not store.repo.get_request(req.request_id).finished:
-        assert time.monotonic() < deadline, store.repo.get_request(req.request_id)
+    while not store.requests.get_request(req.request_id).finished:
+        assert time.monotonic() < deadline, store.requests.get_request(req.request_id)
         time.sleep(1)
-    final = store.repo.get_request(req.request_id)
+    final = store.requests.get_request(req.request_id)
     assert final.status == "COMPLETED", final.error
     assert final.episode_id
 

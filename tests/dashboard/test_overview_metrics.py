@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard import metrics
-from mangaflow.bootstrap import Container
+from mangaflow.manga.domain.events import StoryGenerationRequested
 from mangaflow.manga.domain.preferences import parse_preferences
-from mangaflow.platform.events import StoryGenerationRequested
+from mangaflow.manga.repository import repo
+from mangaflow.platform.context import Context
 from mangaflow.platform.ports import Usage
 from mangaflow.platform.requests.model import GenerationRequest
 from tests.conftest import VALID_PREFS
@@ -23,18 +24,18 @@ def _ts(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _seed(c: Container, rid: str, kind: str, status: str, start: datetime, seconds: float) -> None:
+def _seed(c: Context, rid: str, kind: str, status: str, start: datetime, seconds: float) -> None:
     req = GenerationRequest(
         request_id=rid, user_id="someone", type=kind, status=status,  # type: ignore[arg-type]
         stage="done" if status == "COMPLETED" else "images",
         error="provider refused" if status == "FAILED" else None,
         created_at=_ts(start), updated_at=_ts(start + timedelta(seconds=seconds)),
     )  # fmt: skip
-    c.repo.create_request(req, parse_preferences(VALID_PREFS) if kind == "STORY" else None)
+    repo(c).create_request(req, parse_preferences(VALID_PREFS) if kind == "STORY" else None)
 
 
 @pytest.fixture
-def seeded(store: Container) -> Container:
+def seeded(store: Context) -> Context:
     # STORY: completed in 10, 20, 30 and 100 s, one failure, one still pending.
     for i, secs in enumerate((10, 20, 30)):
         _seed(store, f"s-ok-{i}", "STORY", "COMPLETED", DAY1 + timedelta(minutes=i), secs)
@@ -44,12 +45,12 @@ def seeded(store: Container) -> Container:
     # EPISODE: one completed in 50 s, one failure.
     _seed(store, "e-ok", "EPISODE", "COMPLETED", DAY1 + timedelta(hours=1), 50)
     _seed(store, "e-failed", "EPISODE", "FAILED", DAY2 + timedelta(hours=1), 3)
-    store.repo.record_usage("s-ok-0", "offline", "text", Usage(calls=2, input_tokens=100,
+    store.requests.record_usage("s-ok-0", "offline", "text", Usage(calls=2, input_tokens=100,
                                                                output_tokens=250))  # fmt: skip
-    store.repo.record_usage("s-ok-0", "offline", "image", Usage(calls=3, images=3, cost_usd=0.12))
-    store.repo.record_usage("e-ok", "offline", "text", Usage(calls=1, input_tokens=40,
+    store.requests.record_usage("s-ok-0", "offline", "image", Usage(calls=3, images=3, cost_usd=0.12))
+    store.requests.record_usage("e-ok", "offline", "text", Usage(calls=1, input_tokens=40,
                                                              output_tokens=60, cost_usd=0.005))  # fmt: skip
-    store.repo.add_dead_letter(
+    store.requests.add_dead_letter(
         StoryGenerationRequested(userId="someone", requestId="s-failed").envelope(),
         "ProviderAuthError: bad key",
     )
@@ -62,7 +63,7 @@ def _metric(at: object, label: str) -> str:
     return str(found[0])
 
 
-def test_overview_metrics_match_the_store(seeded: Container) -> None:
+def test_overview_metrics_match_the_store(seeded: Context) -> None:
     at = open_page("pages/platform/overview.py")
     assert not at.exception, [e.value for e in at.exception]
 

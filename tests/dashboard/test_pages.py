@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mangaflow.bootstrap import Container
+from mangaflow.platform.context import Context
 from tests.dashboard.conftest import PAGES, USER, open_page, texts
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_page_renders_on_an_empty_store(store: Container, page: str) -> None:
+def test_page_renders_on_an_empty_store(store: Context, page: str) -> None:
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == [PAGES[page]]
@@ -24,7 +24,7 @@ def test_page_renders_with_an_episode(with_episode: dict[str, str], page: str) -
     assert [t.value for t in at.title] == [PAGES[page]]
 
 
-def test_empty_store_says_what_to_do(store: Container) -> None:
+def test_empty_store_says_what_to_do(store: Context) -> None:
     assert "Create" in texts(open_page("pages/platform/overview.py"))
     assert "No stories yet" in texts(open_page("pages/manga/library.py"))
     assert "No failed requests" in texts(open_page("pages/platform/failures.py"))
@@ -54,7 +54,7 @@ def test_library_opens_the_episode_named_in_the_url(with_episode: dict[str, str]
 
 
 def test_runs_page_without_a_prefect_server_says_how_to_start_one(
-    store: Container, monkeypatch: pytest.MonkeyPatch
+    store: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.platform import runs as prefect_runs
 
@@ -66,7 +66,7 @@ def test_runs_page_without_a_prefect_server_says_how_to_start_one(
 
 
 def test_runs_page_with_an_unreachable_server_says_how_to_start_one(
-    store: Container, monkeypatch: pytest.MonkeyPatch
+    store: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import socket
 

@@ -27,14 +27,16 @@ import boto3
 import pytest
 import yaml
 
-from flows.platform.bus import DEFAULT_DEPLOYMENTS
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
 from mangaflow.manga.domain import keys
+from mangaflow.manga.domain.events import StoryGenerationRequested
 from mangaflow.manga.services.submit import submit_preferences
 from mangaflow.platform.adapters.storage.dynamodb import create_table
 from mangaflow.platform.adapters.storage.dynamodb import make_client as dynamo_client
-from mangaflow.platform.events import EVENT_TYPES, StoryGenerationRequested
+from mangaflow.platform.context import Context
+from mangaflow.platform.events import EVENT_TYPES
 from mangaflow.platform.requests import deadletters
+from mangaflow.products import routes
 from tests.conftest import VALID_PREFS, make_settings
 from tests.lambdas import FakeContext, load_lambda
 from tests.processes import terminate
@@ -111,11 +113,11 @@ def _aws_settings(home: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def container(buffers: Any, tmp_path: Path) -> Iterator[Container]:
+def container(buffers: Any, tmp_path: Path) -> Iterator[Context]:
     c = build(make_settings(tmp_path / "home", **_aws_settings(tmp_path)))
-    set_container(c)
+    set_context(c)
     yield c
-    set_container(None)
+    set_context(None)
 
 
 def _register_deployments() -> dict[str, Any]:
@@ -128,7 +130,7 @@ def _register_deployments() -> dict[str, Any]:
 
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     entrypoints = {d["name"]: d["entrypoint"] for d in spec["deployments"]}
-    flow_names = {d.split("/")[1]: d.split("/")[0] for d in DEFAULT_DEPLOYMENTS.values()}
+    flow_names = {d.split("/")[1]: d.split("/")[0] for d in routes().deployments().values()}
     ids: dict[str, Any] = {}
     with get_client(sync_client=True) as client:
         with contextlib.suppress(ObjectAlreadyExists):
@@ -199,7 +201,7 @@ def _pump(webhook: Any, queues: dict[str, tuple[str, str]]) -> set[str]:
 
 
 def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
-    prefect_server: None, container: Container, buffers: dict[str, tuple[str, str]],
+    prefect_server: None, container: Context, buffers: dict[str, tuple[str, str]],
     worker: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     from prefect import get_client
@@ -229,7 +231,7 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
     deadline, delivered = time.monotonic() + 420, set()
     while time.monotonic() < deadline:
         delivered |= _pump(webhook, buffers)
-        current = container.repo.get_request(req.request_id)
+        current = container.requests.get_request(req.request_id)
         if current.status in ("COMPLETED", "FAILED"):
             break
         time.sleep(0.5)

@@ -109,14 +109,14 @@ def test_ecs_variant_registers_the_same_deployments_on_the_ecs_pool(tmp_path: Pa
     from prefect.exceptions import ObjectAlreadyExists
     from prefect_aws.workers.ecs_worker import ECSJobConfiguration
 
-    from flows.platform.bus import DEFAULT_DEPLOYMENTS
+    from mangaflow.products import routes
 
     pool = _create_pool(ECS_POOL, "ecs", DEPLOYMENTS / "ecs" / "base-job-template.json", tmp_path)
     _run([sys.executable, "deployments/ecs/deploy.py"], tmp_path, **ECS_DEPLOY_ENV)
 
     ours, flows = _registered(ECS_POOL)
     started_by_events = {f"{flows[d.flow_id]}/{name}" for name, d in ours.items()}
-    assert set(DEFAULT_DEPLOYMENTS.values()) <= started_by_events  # e.g. generate-story/story
+    assert set(routes().deployments().values()) <= started_by_events  # e.g. generate-story/story
     for name, d in ours.items():
         jv = d.job_variables or {}
         assert "{{" not in json.dumps(jv), (name, jv)  # every placeholder filled at deploy

@@ -36,7 +36,7 @@ def test_killed_generation_is_failed_by_the_reaper(tmp_path: Path) -> None:
         while True:  # until the images stage runs and its heartbeats are seen to advance
             assert proc.poll() is None, "generate ended before it could be killed"
             assert time.monotonic() < deadline, "generate never reached the images stage"
-            reqs = c.repo.list_requests("local") if c.settings.db_path.exists() else []
+            reqs = c.requests.list_requests("local") if c.settings.db_path.exists() else []
             if reqs and reqs[0].stage == "images" and reqs[0].running:
                 if first_beat is None:
                     first_beat = reqs[0].heartbeat_at
@@ -47,18 +47,18 @@ def test_killed_generation_is_failed_by_the_reaper(tmp_path: Path) -> None:
         os.killpg(proc.pid, signal.SIGKILL)  # no hooks, no clean-up: as an OOM kill
         proc.wait(timeout=30)
     request_id = reqs[0].request_id
-    assert c.repo.get_request(request_id).status == "PROCESSING"
+    assert c.requests.get_request(request_id).status == "PROCESSING"
 
     shown = run(["status", request_id], env)
     assert "PROCESSING" in shown.stdout and "alive" in shown.stdout
     deadline = time.monotonic() + 60
     while not (listed := run(["reap", "--dry-run"], env)).stdout.count(request_id):
         assert time.monotonic() < deadline, listed.stdout  # silent for > 2 s by now
-    assert c.repo.get_request(request_id).status == "PROCESSING"  # a dry run changes nothing
+    assert c.requests.get_request(request_id).status == "PROCESSING"  # a dry run changes nothing
 
     reaped = run(["reap"], env)
     assert reaped.returncode == 0 and request_id in reaped.stdout, reaped.stdout + reaped.stderr
-    failed = c.repo.get_request(request_id)
+    failed = c.requests.get_request(request_id)
     assert failed.status == "FAILED" and failed.stage == "images"
     shown = run(["status", request_id], env)
     assert "FAILED" in shown.stdout and "process running it stopped" in shown.stdout

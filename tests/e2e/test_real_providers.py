@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from flows.manga.pipeline import generate_manga
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
 from mangaflow.manga.services.submit import submit_preferences
 from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ProviderAuthError, ProviderOutputError
 from tests.conftest import VALID_PREFS, make_settings
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -33,14 +34,14 @@ def server() -> Iterator[FakeOpenAIServer]:
         yield s
 
 
-def wire(tmp_path: Path, server: FakeOpenAIServer, key: str = SECRET, **extra: Any) -> Container:
+def wire(tmp_path: Path, server: FakeOpenAIServer, key: str = SECRET, **extra: Any) -> Context:
     settings = make_settings(tmp_path / "home", **server.settings_overrides(key=key, **extra))
     from mangaflow.platform.registry import load_registry
 
     registry = load_registry()
     c = build(settings, text=registry.create_text("openai", settings),
               image=registry.create_image("openai", settings), insights=OfflineInsights())  # fmt: skip
-    set_container(c)
+    set_context(c)
     return c
 
 
@@ -82,7 +83,7 @@ def test_always_malformed_json_fails_the_request_saying_why(
     req = submit_preferences(c, "alice", SMALL)
     with pytest.raises(ProviderOutputError):
         generate_manga(SMALL, user_id="alice", request_id=req.request_id)
-    failed = c.repo.get_request(req.request_id)
+    failed = c.requests.get_request(req.request_id)
     assert failed.status == "FAILED" and failed.stage == "story"
     assert "invalid story bible" in (failed.error or "") and "3 times" in (failed.error or "")
     assert len(server.text_requests) == 3  # not retried by Prefect: invalid output is permanent
@@ -97,7 +98,7 @@ def test_a_bad_key_fails_once_naming_the_setting_and_never_leaks(
     req = submit_preferences(c, "alice", SMALL)
     with pytest.raises(ProviderAuthError):
         generate_manga(SMALL, user_id="alice", request_id=req.request_id)
-    failed = c.repo.get_request(req.request_id)
+    failed = c.requests.get_request(req.request_id)
     assert failed.status == "FAILED" and "MANGAFLOW_OPENAI_API_KEY" in (failed.error or "")
     assert len(server.text_requests) == 1  # one attempt, no retries
     assert wrong not in caplog.text and SECRET not in caplog.text
@@ -110,10 +111,10 @@ def test_no_more_than_the_limit_of_image_calls_in_flight(
     server.image_delay = 0.15
     c = wire(tmp_path, server, image_concurrency=2)
     result = generate_manga({**VALID_PREFS, "pagesPerEpisode": 3}, user_id="alice")
-    assert c.repo.get_request(result["request_id"]).status == "COMPLETED"
+    assert c.requests.get_request(result["request_id"]).status == "COMPLETED"
     assert len(server.image_requests) >= 10
     assert server.max_in_flight == 2
-    usage = c.repo.get_request(result["request_id"]).usage
+    usage = c.requests.get_request(result["request_id"]).usage
     assert usage["image/openai"]["images"] == len(server.image_requests)
     assert re.fullmatch(r"\d+", str(int(usage["text/openai"]["input_tokens"])))
 
@@ -134,11 +135,11 @@ def test_qloo_down_falls_back_to_cached_insights_and_says_so(tmp_path: Path) -> 
         def run(prefs: dict[str, Any]) -> Any:
             c = build(settings, text=OfflineTextModel(), image=CountingImage(),
                       insights=QlooInsights(settings))  # fmt: skip
-            set_container(c)
+            set_context(c)
             req = submit_preferences(c, "alice", prefs)
             with contextlib.suppress(Exception):  # the request record says what happened
                 generate_manga(prefs, user_id="alice", request_id=req.request_id)
-            return c.repo.get_request(req.request_id)
+            return c.requests.get_request(req.request_id)
 
         first = run(SMALL)
         assert first.status == "COMPLETED" and not first.params.get("insightsFallback")

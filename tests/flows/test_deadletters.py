@@ -13,7 +13,7 @@ from moto import mock_aws
 from typer.testing import CliRunner
 
 from flows.platform.worker import Worker
-from mangaflow.bootstrap import build, set_container
+from mangaflow.bootstrap import build, set_context
 from mangaflow.manga.services.submit import submit_preferences
 from mangaflow.manga.taste import OfflineInsights
 from mangaflow.platform.errors import ProviderAuthError
@@ -30,7 +30,7 @@ def test_a_poison_event_is_dead_lettered_and_replayed(
     settings = make_settings(tmp_path / "home")
     c = build(settings, text=ScriptedText(failures=1, error=ProviderAuthError),
               image=CountingImage(), insights=OfflineInsights())  # fmt: skip
-    set_container(c)
+    set_context(c)
     with Worker(c):
         req = submit_preferences(c, "alice", {**VALID_PREFS, "pagesPerEpisode": 1})
         deadline = time.monotonic() + 120
@@ -41,7 +41,7 @@ def test_a_poison_event_is_dead_lettered_and_replayed(
     assert letters[0]["requestId"] == req.request_id
     assert letters[0]["detailType"] == "Story Generation Requested"
     assert "ProviderAuthError" in letters[0]["reason"]
-    assert c.repo.get_request(req.request_id).status == "FAILED"
+    assert c.requests.get_request(req.request_id).status == "FAILED"
 
     # The cause is fixed (the CLI's own container uses the offline providers): replay.
     monkeypatch.setenv("MANGAFLOW_HOME", str(settings.home))
@@ -51,7 +51,7 @@ def test_a_poison_event_is_dead_lettered_and_replayed(
     assert listed.exit_code == 0 and "ProviderAuthError" in listed.output
     replayed = CliRunner().invoke(app, ["dlq", "replay"])
     assert replayed.exit_code == 0, replayed.output
-    assert c.repo.get_request(req.request_id).status == "COMPLETED"
+    assert c.requests.get_request(req.request_id).status == "COMPLETED"
     assert deadletters.list_local(c) == []
 
 

@@ -12,10 +12,12 @@ from typer.testing import CliRunner
 from flows.manga.pipeline import generate_manga
 from flows.manga.regenerate import regenerate_panel
 from flows.platform.local import run_here
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
 from mangaflow.manga.domain import keys
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services.regenerate import page_of, start_regeneration
 from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound, ValidationError
 from tests.conftest import VALID_PREFS, make_settings
 from tests.doubles import CountingImage, ScriptedText
@@ -25,17 +27,17 @@ PREFS = {**VALID_PREFS, "pagesPerEpisode": 3}
 
 
 @pytest.fixture
-def episode(tmp_path: Path) -> tuple[Container, dict[str, str], CountingImage]:
+def episode(tmp_path: Path) -> tuple[Context, dict[str, str], CountingImage]:
     image = CountingImage()
     c = build(make_settings(tmp_path / "home"), text=ScriptedText(), image=image,
               insights=OfflineInsights())  # fmt: skip
-    set_container(c)
+    set_context(c)
     result = generate_manga(PREFS, user_id="alice", seed=3)
     return c, result, image
 
 
-def snapshot(c: Container, episode_id: str) -> dict[str, bytes]:
-    ep = c.repo.get_episode(episode_id)
+def snapshot(c: Context, episode_id: str) -> dict[str, bytes]:
+    ep = repo(c).get_episode(episode_id)
     prefix = f"images/{ep['userId']}/{ep['storyId']}/{ep['number']}/generated/"
     pages = [keys.page_png(ep["userId"], ep["storyId"], ep["number"], n)
              for n in range(1, ep["pages"] + 1)]  # fmt: skip
@@ -47,14 +49,14 @@ def test_regenerating_a_panel_changes_only_that_panel(episode: tuple) -> None:  
     episode_id = result["episode_id"]
     panel = 2
     before = snapshot(c, episode_id)
-    old_pdf = c.blobs.get(c.repo.get_episode(episode_id)["pdfS3Key"])
+    old_pdf = c.blobs.get(repo(c).get_episode(episode_id)["pdfS3Key"])
     calls = image.calls
 
     req = start_regeneration(c, "alice", episode_id, panel)
     out = run_here(regenerate_panel, {"requestId": req.request_id})
 
     after = snapshot(c, episode_id)
-    ep = c.repo.get_episode(episode_id)
+    ep = repo(c).get_episode(episode_id)
     old_key = keys.panel_image("alice", ep["storyId"], 1, panel)
     new_key = keys.panel_image("alice", ep["storyId"], 1, panel, 2)
     page_key = keys.page_png("alice", ep["storyId"], 1, page_of(c, episode_id, panel))
@@ -68,20 +70,20 @@ def test_regenerating_a_panel_changes_only_that_panel(episode: tuple) -> None:  
     assert new_pdf != old_pdf and new_pdf.startswith(b"%PDF")
     with zipfile.ZipFile(io.BytesIO(c.blobs.get(ep["cbzS3Key"]))) as z:
         assert len([n for n in z.namelist() if n.startswith("page-")]) == ep["pages"]
-    assert c.repo.get_request(req.request_id).status == "COMPLETED"
+    assert c.requests.get_request(req.request_id).status == "COMPLETED"
 
     # A second regeneration with a new prompt makes version 3 and keeps 1 and 2.
     req3 = start_regeneration(c, "alice", episode_id, panel, prompt="A quiet rooftop at dusk")
     run_here(regenerate_panel, {"requestId": req3.request_id})
     v3 = keys.panel_image("alice", ep["storyId"], 1, panel, 3)
     assert c.blobs.exists(v3) and c.blobs.exists(new_key) and c.blobs.exists(old_key)
-    assert c.repo.get_episode(episode_id)["panelVersions"] == {str(panel): 3}
+    assert repo(c).get_episode(episode_id)["panelVersions"] == {str(panel): 3}
 
 
 def test_bad_regeneration_requests_are_refused(episode: tuple) -> None:  # type: ignore[type-arg]
     c, result, image = episode
     episode_id = result["episode_id"]
-    panels = c.repo.get_episode(episode_id)["panels"]
+    panels = repo(c).get_episode(episode_id)["panels"]
     with pytest.raises(ValidationError) as info:
         start_regeneration(c, "alice", episode_id, panels + 1)
     assert info.value.fields == ["panel"]

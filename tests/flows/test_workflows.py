@@ -13,20 +13,22 @@ from flows.manga.batch import mark_batch_failed, run_batch
 from flows.manga.pipeline import generate_manga
 from flows.platform.dispatch import HANDLERS, run_once
 from flows.platform.local import no_heartbeats, run_here
-from mangaflow.bootstrap import Container, build, set_container
+from mangaflow.bootstrap import build, set_context
+from mangaflow.manga.domain.events import (
+    BatchWorkflowRequested,
+    EpisodeGenerationRequested,
+    PanelRegenerationRequested,
+)
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services import batches as workflows
 from mangaflow.manga.services import queries
 from mangaflow.manga.services.batches import continue_story, get_batch, start_batch
 from mangaflow.manga.services.regenerate import start_regeneration
 from mangaflow.manga.services.submit import submit_preferences
 from mangaflow.manga.taste import OfflineInsights
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ConfigError, NotFound, ProviderAuthError, ValidationError
-from mangaflow.platform.events import (
-    BatchWorkflowRequested,
-    EpisodeGenerationRequested,
-    PanelRegenerationRequested,
-    parse_event,
-)
+from mangaflow.platform.events import parse_event
 from mangaflow.platform.ports import EventBus, TextRequest, TextResult
 from mangaflow.platform.requests.model import GenerationRequest
 from tests.conftest import VALID_PREFS, make_settings
@@ -68,10 +70,10 @@ class ListBus(EventBus):
         self.published.append(event)
 
 
-def wire(tmp_path: Path, text: Any = None, **parts: Any) -> Container:
+def wire(tmp_path: Path, text: Any = None, **parts: Any) -> Context:
     c = build(make_settings(tmp_path / "home"), text=text or RecordingText(),
               image=CountingImage(), insights=OfflineInsights(), **parts)  # fmt: skip
-    set_container(c)
+    set_context(c)
     return c
 
 
@@ -99,14 +101,14 @@ def test_a_batch_runs_its_stories_one_after_another_and_survives_a_failure(
     stories = batch["stories"]
     assert [s["index"] for s in stories] == [1, 2, 3]
     assert [s["status"] for s in stories] == ["COMPLETED", "FAILED", "COMPLETED"]
-    failed = c.repo.get_request(stories[1]["requestId"])
+    failed = c.requests.get_request(stories[1]["requestId"])
     assert (failed.status, failed.stage) == ("FAILED", "episode")
     assert "ProviderAuthError" in stories[1]["error"] and stories[1]["episodeId"] is None
     for s in (stories[0], stories[2]):
         assert s["error"] is None and s["links"]["pdf"] == f"/episodes/{s['episodeId']}/pdf"
-        assert c.repo.get_request(s["requestId"]).status == "COMPLETED"
-        assert c.repo.get_episode(s["episodeId"], user_id="alice")["status"] == "COMPLETED"
-    reqs = [c.repo.get_request(s["requestId"]) for s in stories]
+        assert c.requests.get_request(s["requestId"]).status == "COMPLETED"
+        assert repo(c).get_episode(s["episodeId"], user_id="alice")["status"] == "COMPLETED"
+    reqs = [c.requests.get_request(s["requestId"]) for s in stories]
     assert len({r.seed for r in reqs}) == 3 and len({s["storyId"] for s in stories}) == 3
     # No overlap: each story ended (on the batch and on its request) before the next began.
     for i in range(2):
@@ -119,7 +121,7 @@ def test_a_batch_runs_its_stories_one_after_another_and_survives_a_failure(
     with no_heartbeats():
         c.bus.drain(HANDLERS)  # type: ignore[attr-defined]
     assert text.calls == 6
-    assert [c.repo.get_request(r.request_id).updated_at for r in reqs] == [r.updated_at
+    assert [c.requests.get_request(r.request_id).updated_at for r in reqs] == [r.updated_at
                                                                            for r in reqs]  # fmt: skip
     assert queries.status(c, "alice", batch_id)["stories"] == batch["stories"]
     with pytest.raises(NotFound):
@@ -160,7 +162,7 @@ def test_a_failed_or_crashed_batch_is_marked_failed(tmp_path: Path) -> None:
     crashed = get_batch(c, batch_id, "alice")
     assert crashed["status"] == "FAILED" and "aborted" in crashed["error"]
     assert crashed["stories"][0]["status"] == "FAILED"
-    assert c.repo.get_request(req.request_id).status == "FAILED"
+    assert c.requests.get_request(req.request_id).status == "FAILED"
 
 
 def test_simultaneous_continues_get_the_next_two_episode_numbers(tmp_path: Path) -> None:
@@ -168,7 +170,7 @@ def test_simultaneous_continues_get_the_next_two_episode_numbers(tmp_path: Path)
     c = wire(tmp_path, text=text)
     first = run_here(generate_manga, ONE_PAGE, user_id="alice")
     story_id = first["story_id"]
-    summary_1 = c.repo.get_episode(first["episode_id"])["summary"]
+    summary_1 = repo(c).get_episode(first["episode_id"])["summary"]
     barrier = threading.Barrier(2)
     made: list[GenerationRequest] = []
 
@@ -190,9 +192,9 @@ def test_simultaneous_continues_get_the_next_two_episode_numbers(tmp_path: Path)
         c.bus.drain(HANDLERS)  # type: ignore[attr-defined]
 
     for r in made:
-        done = c.repo.get_request(r.request_id)
+        done = c.requests.get_request(r.request_id)
         assert (done.status, done.episode_number) == ("COMPLETED", r.episode_number)
-        ep = c.repo.get_episode(done.episode_id or "", user_id="alice")
+        ep = repo(c).get_episode(done.episode_id or "", user_id="alice")
         assert ep["number"] == r.episode_number and c.blobs.exists(ep["pdfS3Key"])
     ep2 = next(q for q in text.requests
                if q.task == "episode_script" and q.context["episode_number"] == 2)  # fmt: skip
@@ -218,5 +220,5 @@ def test_a_regeneration_event_is_routed_to_the_regenerate_flow(tmp_path: Path) -
     with no_heartbeats():
         assert run_once(event) is not None
         assert run_once(event) is None  # a duplicate delivery runs nothing
-    assert c.repo.get_request(req.request_id).status == "COMPLETED"
-    assert c.repo.get_episode(episode_id)["panelVersions"] == {"1": 2}
+    assert c.requests.get_request(req.request_id).status == "COMPLETED"
+    assert repo(c).get_episode(episode_id)["panelVersions"] == {"1": 2}

@@ -113,9 +113,9 @@ def _aws_delivered(envelope: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_webhook_maps_the_same_events_as_the_prefect_bus() -> None:
-    from flows.platform.bus import DEFAULT_DEPLOYMENTS
+    from mangaflow.products import routes
 
-    assert dict(DEFAULT_DEPLOYMENTS) == load_lambda("webhook").DEPLOYMENTS
+    assert dict(routes().deployments()) == load_lambda("webhook").DEPLOYMENTS
 
 
 def test_webhook_with_nothing_to_do() -> None:
@@ -130,7 +130,7 @@ def test_webhook_logs_json_lines_with_ids_and_never_the_api_key(
     """A mixed batch: a start event (as AWS delivers it), a completion event, a body that is
     not JSON and one that is JSON but no EventBridge envelope -> the two bad ones are reported,
     every log line is JSON with the message ids, and the key is sent but never written out."""
-    from mangaflow.platform.events import EpisodeCompleted, StoryGenerationRequested
+    from mangaflow.manga.domain.events import EpisodeCompleted, StoryGenerationRequested
 
     module, logs = webhook
     story = StoryGenerationRequested(userId="u", requestId="r1")
@@ -192,7 +192,7 @@ def test_webhook_retries_busy_prefect_and_reports_what_still_fails(
     failed: bool,
     attempts: int,
 ) -> None:
-    from mangaflow.platform.events import StoryGenerationRequested
+    from mangaflow.manga.domain.events import StoryGenerationRequested
 
     module, logs = webhook
     monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
@@ -224,7 +224,7 @@ def test_messages_that_can_never_succeed_go_to_the_dlq_with_their_reason(
     from typer.testing import CliRunner
 
     from mangaflow.cli import app
-    from mangaflow.platform.events import EpisodeGenerationRequested, StoryGenerationRequested
+    from mangaflow.manga.domain.events import EpisodeGenerationRequested, StoryGenerationRequested
 
     module, _logs = webhook
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -270,7 +270,7 @@ def test_webhook_reads_prefect_url_and_key_from_the_secret(
     """Deployed, the URL/key come from Secrets Manager (moto here), not from the environment."""
     from aws_lambda_powertools.utilities import parameters
 
-    from mangaflow.platform.events import StoryGenerationRequested
+    from mangaflow.manga.domain.events import StoryGenerationRequested
 
     module, logs = webhook
     for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
@@ -313,7 +313,7 @@ def test_webhook_starts_one_run_per_event_and_reports_bad_messages(
     from prefect.client.schemas.sorting import FlowRunSort
     from prefect.settings import PREFECT_API_URL
 
-    from mangaflow.platform.events import EpisodeCompleted, StoryGenerationRequested
+    from mangaflow.manga.domain.events import EpisodeCompleted, StoryGenerationRequested
 
     probe = flow(name="generate-story")(_story_probe)
     with get_client(sync_client=True) as client:

@@ -14,7 +14,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from mangaflow.manga.compose.placement import faces
 from PIL import Image
 
 from mangaflow.manga.art.engine import OfflineImageModel
@@ -24,6 +23,7 @@ from mangaflow.manga.compose.bubbles import MIN_SIZE
 from mangaflow.manga.compose.layouts import TEMPLATES, Rect, gutter, live_area, place
 from mangaflow.manga.compose.pages import builds_of, cast_of, cover_view
 from mangaflow.manga.compose.pdf import png_stream
+from mangaflow.manga.compose.placement import faces
 from mangaflow.manga.compose.text import NO_START, wrap
 from mangaflow.manga.domain.episode import EpisodeScript
 from mangaflow.manga.domain.preferences import Preferences

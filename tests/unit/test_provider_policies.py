@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from mangaflow.bootstrap import Container, build
+from mangaflow.bootstrap import build
 from mangaflow.manga.art.engine import OfflineImageModel
 from mangaflow.manga.services import episode, panels, story
 from mangaflow.manga.services.prompts import SAFER_IMAGE
 from mangaflow.manga.services.submit import submit_preferences
 from mangaflow.manga.taste import OfflineInsights
 from mangaflow.platform.config import get_settings
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ContentRejected, ProviderAuthError, ProviderUnavailable
 from mangaflow.platform.limits import ProviderLimiter
 from mangaflow.platform.ports import ImageRequest, ImageResult, InsightsResult, TasteInsights
@@ -50,14 +51,14 @@ class RefusingImage(OfflineImageModel):
         return super().generate(request)
 
 
-def container(tmp_path: Path, **parts: Any) -> Container:
+def container(tmp_path: Path, **parts: Any) -> Context:
     defaults: dict[str, Any] = {"text": ScriptedText(), "image": OfflineImageModel(),
                                 "insights": OfflineInsights()}  # fmt: skip
     settings = parts.pop("settings", make_settings(tmp_path / "home"))
     return build(settings, **{**defaults, **parts})
 
 
-def new_request(c: Container, prefs: dict[str, Any] = VALID_PREFS) -> str:
+def new_request(c: Context, prefs: dict[str, Any] = VALID_PREFS) -> str:
     return submit_preferences(c, "alice", {**prefs, "pagesPerEpisode": 1},
                               publish=False).request_id  # fmt: skip
 
@@ -69,7 +70,7 @@ def test_insights_fall_back_to_the_cache_and_the_request_says_so(tmp_path: Path)
     rid = new_request(down)
     insights = story.gather_insights(down, rid)
     assert insights["recommendations"]
-    req = down.repo.get_request(rid)
+    req = down.requests.get_request(rid)
     assert req.params.get("insightsFallback") is True
     assert any("cached insights" in n for n in req.notes)
     assert story.write_story(down, rid, insights)
@@ -102,7 +103,7 @@ def test_a_refused_text_gets_one_safer_reprompt(tmp_path: Path) -> None:
     assert twice.calls == 2
 
 
-def draw_first_panel(c: Container) -> str:
+def draw_first_panel(c: Context) -> str:
     rid = new_request(c)
     story_id = story.write_story(c, rid, {})
     episode_id = episode.write_episode(c, rid, story_id, 1)
@@ -126,7 +127,7 @@ def test_usage_carries_estimated_cost_from_the_price_table(tmp_path: Path) -> No
     c = container(tmp_path, settings=make_settings(tmp_path / "home", prices=prices))
     rid = new_request(c)
     story.write_story(c, rid, {})
-    rows = c.repo.usage_summary(rid)
+    rows = c.requests.usage_summary(rid)
     text_row = next(v for k, v in rows.items() if k.startswith("text/"))
     expected = text_row["input_tokens"] / 1000 * 1.0 + text_row["output_tokens"] / 1000 * 2.0
     assert text_row["cost_usd"] == pytest.approx(expected, abs=1e-5) and expected > 0

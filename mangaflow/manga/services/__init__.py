@@ -1,2 +1,2 @@
-"""Use cases. Each takes a :class:`~mangaflow.bootstrap.Container` and ids, and returns ids or
+"""Use cases. Each takes a :class:`~mangaflow.bootstrap.Context` and ids, and returns ids or
 blob keys; flows and tasks call these and hold no business logic of their own."""

@@ -5,32 +5,33 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from mangaflow.bootstrap import Container
 from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.episode import EpisodeScript
 from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services import prompts
 from mangaflow.manga.services.story import _label, _structured, load_story
 from mangaflow.platform import usage
+from mangaflow.platform.context import Context
 from mangaflow.platform.ports import TextRequest, TextResult
 
 
-def write_episode(c: Container, request_id: str, story_id: str, number: int) -> str:
+def write_episode(c: Context, request_id: str, story_id: str, number: int) -> str:
     """Write and store episode ``number`` of a story; returns the episode id.
     Idempotent: an episode already written for this number is returned as is."""
-    req = c.repo.mark_stage(request_id, "episode")
+    req = c.requests.mark_stage(request_id, "episode")
     record, bible = load_story(c, story_id)
     user = record["userId"]
-    c.repo.claim_episode_number(story_id, user, number)
-    existing = [e for e in c.repo.list_episodes(story_id) if e["number"] == number]
+    repo(c).claim_episode_number(story_id, user, number)
+    existing = [e for e in repo(c).list_episodes(story_id) if e["number"] == number]
     if existing and existing[0].get("episodeId") and existing[0].get("jsonKey"):
-        c.repo.update_request(request_id, episode_id=existing[0]["episodeId"],
+        c.requests.update_request(request_id, episode_id=existing[0]["episodeId"],
                               episode_number=number)  # fmt: skip
         return str(existing[0]["episodeId"])
     c.progress.stage(request_id, "episode", f"episode {number}")
     prefs = Preferences.model_validate(record["preferences"])
     # Earlier episodes that are written (a reserved, unwritten slot has no summary yet).
-    previous = [e["summary"] for e in c.repo.list_episodes(story_id)
+    previous = [e["summary"] for e in repo(c).list_episodes(story_id)
                 if e["number"] < number and e.get("summary")]  # fmt: skip
     request = TextRequest(
         task="episode_script",
@@ -55,17 +56,17 @@ def write_episode(c: Container, request_id: str, story_id: str, number: int) -> 
     md = script.to_markdown(story_title=bible.title, provider=_label(c.text))
     c.blobs.put(keys.episode_md(user, story_id, number), md.encode(),
                 "text/markdown; charset=utf-8")  # fmt: skip
-    c.repo.save_episode(story_id, number, {
+    repo(c).save_episode(story_id, number, {
         "episodeId": episode_id, "userId": user, "title": script.title,
         "summary": script.summary, "status": "GENERATING", "requestId": request_id,
         "s3Key": keys.episode_md(user, story_id, number),
         "jsonKey": keys.episode_json(user, story_id, number),
         "pages": len(script.pages), "panels": len(script.panels),
     })  # fmt: skip
-    c.repo.update_request(request_id, episode_id=episode_id, episode_number=number)
+    c.requests.update_request(request_id, episode_id=episode_id, episode_number=number)
     return episode_id
 
 
-def load_episode(c: Container, episode_id: str) -> tuple[dict[str, Any], EpisodeScript]:
-    record = c.repo.get_episode(episode_id)
+def load_episode(c: Context, episode_id: str) -> tuple[dict[str, Any], EpisodeScript]:
+    record = repo(c).get_episode(episode_id)
     return record, EpisodeScript.model_validate_json(c.blobs.get(record["jsonKey"]))

@@ -6,23 +6,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mangaflow.bootstrap import Container
 from mangaflow.manga import compose
 from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.episode import EpisodeScript
 from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
 from mangaflow.manga.services.story import load_story
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound
 
 
-def _footer(c: Container) -> str:
+def _footer(c: Context) -> str:
     return "MangaFlow · offline providers" if c.offline or c.image.offline else "MangaFlow"
 
 
 def _context(
-    c: Container, episode_id: str
+    c: Context, episode_id: str
 ) -> tuple[dict[str, Any], EpisodeScript, StoryBible, Preferences]:
     record, script = load_episode(c, episode_id)
     story_record, bible = load_story(c, record["storyId"])
@@ -36,7 +37,7 @@ def panel_key(record: dict[str, Any], panel_number: int) -> str:
                             version)  # fmt: skip
 
 
-def letter_page(c: Container, request_id: str, episode_id: str, page_number: int) -> str:
+def letter_page(c: Context, request_id: str, episode_id: str, page_number: int) -> str:
     """Letter one page from its panel images; stores the PNG (and its layout notes)."""
     record, script, bible, prefs = _context(c, episode_id)
     page = script.pages[page_number - 1]
@@ -59,9 +60,9 @@ def letter_page(c: Container, request_id: str, episode_id: str, page_number: int
     return c.blobs.put(key, rendered.png, "image/png")
 
 
-def export_episode(c: Container, request_id: str, episode_id: str) -> dict[str, Any]:
+def export_episode(c: Context, request_id: str, episode_id: str) -> dict[str, Any]:
     """Assemble ``episode.pdf`` and ``episode.cbz`` from the lettered pages."""
-    c.repo.mark_stage(request_id, "lettering")
+    c.requests.mark_stage(request_id, "lettering")
     c.progress.stage(request_id, "lettering", "PDF and CBZ")
     record, script, bible, prefs = _context(c, episode_id)
     user, story_id, n = record["userId"], record["storyId"], record["number"]
@@ -94,16 +95,16 @@ def export_episode(c: Container, request_id: str, episode_id: str) -> dict[str, 
     cbz_key = c.blobs.put(keys.episode_cbz(user, story_id, n), cbz, "application/vnd.comicbook+zip")
     overflow = [t for p in pages for t in p.overflow]
     page_keys = [keys.page_png(user, story_id, n, p.number) for p in pages]
-    c.repo.update_episode(
+    repo(c).update_episode(
         episode_id, status="COMPLETED", pdfS3Key=pdf_key, cbzS3Key=cbz_key,
         pageKeys=page_keys, layouts=[p.layout for p in pages], overflow=overflow,
     )  # fmt: skip
     if overflow:
-        c.repo.add_note(request_id, f"{len(overflow)} text(s) did not fit their bubbles")
+        c.requests.add_note(request_id, f"{len(overflow)} text(s) did not fit their bubbles")
     return {"pdf": pdf_key, "cbz": cbz_key, "pages": page_keys, "story_id": story_id}
 
 
-def letter_episode(c: Container, request_id: str, episode_id: str) -> dict[str, Any]:
+def letter_episode(c: Context, request_id: str, episode_id: str) -> dict[str, Any]:
     """Letter every page, then export (for callers outside the pipelined flow)."""
     _, script = load_episode(c, episode_id)
     for page in script.pages:

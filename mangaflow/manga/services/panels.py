@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from mangaflow.bootstrap import Container
 from mangaflow.manga.compose.layouts import plan_layouts
 from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.episode import EpisodeScript, Panel
@@ -16,6 +15,7 @@ from mangaflow.manga.services.episode import load_episode
 from mangaflow.manga.services.prompts import SAFER_IMAGE
 from mangaflow.manga.services.story import load_story
 from mangaflow.platform import usage
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ContentRejected
 from mangaflow.platform.ports import CharacterLook, ImageRequest
 
@@ -84,13 +84,13 @@ def build_image_request(
     )  # fmt: skip
 
 
-def panel_pages(c: Container, episode_id: str) -> dict[int, list[int]]:
+def panel_pages(c: Context, episode_id: str) -> dict[int, list[int]]:
     """Page number → the numbers of its panels."""
     _, script = load_episode(c, episode_id)
     return {page.number: [p.number for p in page.panels] for page in script.pages}
 
 
-def draw_panel(c: Container, request_id: str, episode_id: str, panel_number: int) -> str:
+def draw_panel(c: Context, request_id: str, episode_id: str, panel_number: int) -> str:
     """Draw one panel and store it; returns its blob key. A panel already stored is not
     drawn again (a retried or resumed run skips finished panels)."""
     record, script = load_episode(c, episode_id)
@@ -107,7 +107,7 @@ def draw_panel(c: Container, request_id: str, episode_id: str, panel_number: int
     return key
 
 
-def generate_image(c: Container, request_id: str, request: ImageRequest) -> bytes:
+def generate_image(c: Context, request_id: str, request: ImageRequest) -> bytes:
     """One image call within the provider's limits, its usage recorded. A content-filter
     refusal gets one safer re-prompt, then fails with ``ContentRejected``."""
     try:
@@ -124,7 +124,7 @@ def generate_image(c: Container, request_id: str, request: ImageRequest) -> byte
             ) from exc
 
 
-def _call_image(c: Container, request_id: str, request: ImageRequest) -> bytes:
+def _call_image(c: Context, request_id: str, request: ImageRequest) -> bytes:
     with c.image_limiter.slot():
         result = c.image.generate(request)
     usage.record(c, request_id, "image", result.provider, result.usage, result.model)

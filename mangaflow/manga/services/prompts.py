@@ -55,20 +55,4 @@ def episode_messages(
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-def safer_message() -> dict[str, str]:
-    return {
-        "role": "user",
-        "content": "Your provider's content filter refused that. Write it again suitable for "
-        "all audiences: no graphic violence, no sexual content, no slurs; keep the plot.",
-    }
-
-
 SAFER_IMAGE = "safe for all audiences, no blood, no gore, no nudity, non-graphic"
-
-
-def repair_message(error: str) -> dict[str, str]:
-    return {
-        "role": "user",
-        "content": "Your answer did not validate against the schema:\n"
-        f"{error}\nAnswer again with the corrected JSON object only.",
-    }

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-from mangaflow.bootstrap import Container
 from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
 from mangaflow.manga.services.panels import build_image_request, cell_sizes, generate_image
 from mangaflow.manga.services.story import load_story
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ValidationError
 from mangaflow.platform.requests.model import GenerationRequest
 
@@ -18,13 +19,13 @@ MAX_PROMPT = 600
 
 
 def start_regeneration(
-    c: Container, user_id: str, episode_id: str, panel_number: int, prompt: str | None = None
+    c: Context, user_id: str, episode_id: str, panel_number: int, prompt: str | None = None
 ) -> GenerationRequest:
     """Check the request and store it (PENDING). ``NotFound`` for an unknown episode or one of
     another user; ``ValidationError`` naming ``panel`` or ``prompt`` for bad values."""
     record, script = load_episode(c, episode_id)
     if record.get("userId") != user_id:
-        c.repo.get_episode(episode_id, user_id=user_id)  # raises NotFound, same as unknown
+        repo(c).get_episode(episode_id, user_id=user_id)  # raises NotFound, same as unknown
     if record.get("status") != "COMPLETED":
         raise ValidationError(
             f"episode {episode_id} is still being generated",
@@ -41,19 +42,19 @@ def start_regeneration(
             "the new prompt must be 1-600 characters",
             details=[{"field": "prompt", "message": f"1-{MAX_PROMPT} characters"}],
         )
-    version = c.repo.claim_panel_version(record["storyId"], record["number"], panel_number)
+    version = repo(c).claim_panel_version(record["storyId"], record["number"], panel_number)
     req = GenerationRequest(
         request_id=uuid.uuid4().hex, user_id=user_id, type="REGENERATE",
         story_id=record["storyId"], episode_id=episode_id, episode_number=record["number"],
         params={"panel": panel_number, "version": version, "prompt": prompt},
     )  # fmt: skip
-    c.repo.create_request(req)
+    repo(c).create_request(req)
     return req
 
 
-def draw_new_version(c: Container, request_id: str) -> str:
+def draw_new_version(c: Context, request_id: str) -> str:
     """Draw the request's panel version (skipped when already stored); returns its key."""
-    req = c.repo.mark_stage(request_id, "images")
+    req = c.requests.mark_stage(request_id, "images")
     assert req.episode_id is not None
     panel_number, version = int(req.params["panel"]), int(req.params["version"])
     record, script = load_episode(c, req.episode_id)
@@ -71,11 +72,11 @@ def draw_new_version(c: Container, request_id: str) -> str:
         c.blobs.put(key, generate_image(c, request_id, request), "image/png")
     versions = dict(record.get("panelVersions", {}))
     versions[str(panel_number)] = max(version, versions.get(str(panel_number), 1))
-    c.repo.update_episode(req.episode_id, panelVersions=versions)
+    repo(c).update_episode(req.episode_id, panelVersions=versions)
     return key
 
 
-def page_of(c: Container, episode_id: str, panel_number: int) -> int:
+def page_of(c: Context, episode_id: str, panel_number: int) -> int:
     _, script = load_episode(c, episode_id)
     return next(pg.number for pg in script.pages if any(p.number == panel_number
                                                          for p in pg.panels))  # fmt: skip

@@ -5,24 +5,25 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from mangaflow.bootstrap import Container
 from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services import prompts
 from mangaflow.platform import usage
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import MangaFlowError, ProviderUnavailable
 from mangaflow.platform.ports import TextRequest, TextResult
 
 
-def gather_insights(c: Container, request_id: str) -> dict[str, Any]:
+def gather_insights(c: Context, request_id: str) -> dict[str, Any]:
     """Taste insights for the request's preferences, stored with them."""
-    req = c.repo.mark_stage(request_id, "insights")
+    req = c.requests.mark_stage(request_id, "insights")
     c.progress.stage(request_id, "insights", c.insights.name)
-    prefs, prefs_ts = c.repo.request_preferences(request_id)
+    prefs, prefs_ts = repo(c).request_preferences(request_id)
     try:
         result = c.insights.insights(prefs.genres, prefs.themes)
     except MangaFlowError as exc:
-        cached = c.repo.cached_insights(prefs) if exc.retryable else None
+        cached = repo(c).cached_insights(prefs) if exc.retryable else None
         if cached is None:
             if exc.retryable:
                 raise ProviderUnavailable(
@@ -30,27 +31,27 @@ def gather_insights(c: Container, request_id: str) -> dict[str, Any]:
                     "back on"
                 ) from exc
             raise
-        c.repo.add_note(request_id, f"insights provider {c.insights.name} unavailable "
+        c.requests.add_note(request_id, f"insights provider {c.insights.name} unavailable "
                                     f"({exc.message}); used the last cached insights for these "
                                     "preferences")  # fmt: skip
-        c.repo.update_request(request_id, params={**req.params, "insightsFallback": True})
-        c.repo.save_insights(req.user_id, prefs_ts, prefs, cached, cache=False)
+        c.requests.update_request(request_id, params={**req.params, "insightsFallback": True})
+        repo(c).save_insights(req.user_id, prefs_ts, prefs, cached, cache=False)
         return cached
     usage.record(c, request_id, "insights", result.provider, result.usage)
     insights = result.as_dict()
-    c.repo.save_insights(req.user_id, prefs_ts, prefs, insights)
+    repo(c).save_insights(req.user_id, prefs_ts, prefs, insights)
     return insights
 
 
-def write_story(c: Container, request_id: str, insights: dict[str, Any] | None = None) -> str:
+def write_story(c: Context, request_id: str, insights: dict[str, Any] | None = None) -> str:
     """Write and store the story bible (``story.md`` + ``story.json``); returns the story id.
     Idempotent: a request that already has a story returns it."""
-    req = c.repo.mark_stage(request_id, "story")
+    req = c.requests.mark_stage(request_id, "story")
     if req.story_id:
         return req.story_id
     c.progress.stage(request_id, "story", c.text.name)
-    prefs, _ = c.repo.request_preferences(request_id)
-    insights = insights if insights is not None else (c.repo.cached_insights(prefs) or {})
+    prefs, _ = repo(c).request_preferences(request_id)
+    insights = insights if insights is not None else (repo(c).cached_insights(prefs) or {})
     episodes = c.settings.outline_episodes
     request = TextRequest(
         task="story_bible",
@@ -65,7 +66,7 @@ def write_story(c: Container, request_id: str, insights: dict[str, Any] | None =
 
     bible, result = _structured(c, StoryBible, request, count)
     if c.text.offline and prefs.language != "en":
-        c.repo.add_note(request_id, f"the offline writer writes English only; language "
+        c.requests.add_note(request_id, f"the offline writer writes English only; language "
                                     f"{prefs.language!r} needs a real text provider")  # fmt: skip
     story_id = uuid.uuid4().hex
     user = req.user_id
@@ -73,19 +74,19 @@ def write_story(c: Container, request_id: str, insights: dict[str, Any] | None =
                 "application/json")  # fmt: skip
     md = bible.to_markdown(provider=_label(c.text))
     c.blobs.put(keys.story_md(user, story_id), md.encode(), "text/markdown; charset=utf-8")
-    c.repo.save_story(user, story_id, {
+    repo(c).save_story(user, story_id, {
         "title": bible.title, "logline": bible.logline, "status": "COMPLETED",
         "s3Key": keys.story_md(user, story_id), "jsonKey": keys.story_json(user, story_id),
         "requestId": request_id, "preferences": prefs.wire(), "seed": req.seed,
         "textProvider": result.provider, "textModel": result.model,
         "characters": [ch.name for ch in bible.characters],
     })  # fmt: skip
-    c.repo.update_request(request_id, story_id=story_id)
+    c.requests.update_request(request_id, story_id=story_id)
     return story_id
 
 
-def load_story(c: Container, story_id: str) -> tuple[dict[str, Any], StoryBible]:
-    record = c.repo.get_story(story_id)
+def load_story(c: Context, story_id: str) -> tuple[dict[str, Any], StoryBible]:
+    record = repo(c).get_story(story_id)
     return record, StoryBible.model_validate_json(c.blobs.get(record["jsonKey"]))
 
 
@@ -95,8 +96,8 @@ def _label(model: Any) -> str:
     return str(model.name)
 
 
-def _structured(c: Container, model: Any, request: TextRequest, count: Any) -> Any:
-    from mangaflow.manga.services.structured import generate_structured
+def _structured(c: Context, model: Any, request: TextRequest, count: Any) -> Any:
+    from mangaflow.platform.structured import generate_structured
 
     return generate_structured(
         c.text, model, request, repair_attempts=c.settings.repair_attempts, on_result=count,

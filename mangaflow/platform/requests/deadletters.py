@@ -8,28 +8,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mangaflow.bootstrap import Container
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound
 from mangaflow.platform.events import DomainEvent, parse_event
 
 
-def record(c: Container, event: DomainEvent, reason: str) -> str:
-    return c.repo.add_dead_letter(event.envelope(), reason)
+def record(c: Context, event: DomainEvent, reason: str) -> str:
+    return c.requests.add_dead_letter(event.envelope(), reason)
 
 
-def list_local(c: Container) -> list[dict[str, Any]]:
+def list_local(c: Context) -> list[dict[str, Any]]:
     return [
         {"id": d["id"], "detailType": d["envelope"]["detail-type"],
          "requestId": d["envelope"]["detail"].get("requestId"), "reason": d["reason"],
          "createdAt": d["createdAt"]}
-        for d in c.repo.dead_letters()
+        for d in c.requests.dead_letters()
     ]  # fmt: skip
 
 
-def replay_local(c: Container, dl_id: str | None = None) -> list[str]:
+def replay_local(c: Context, dl_id: str | None = None) -> list[str]:
     """Publish dead letters again (one, or all) and remove them; returns the replayed ids.
     The event keeps its id: its earlier claim was released when its run failed."""
-    letters = c.repo.dead_letters()
+    letters = c.requests.dead_letters()
     if dl_id is not None:
         letters = [d for d in letters if d["id"] == dl_id]
         if not letters:
@@ -38,7 +38,7 @@ def replay_local(c: Container, dl_id: str | None = None) -> list[str]:
     for d in letters:
         env = d["envelope"]
         c.bus.publish(parse_event(env["detail-type"], env["detail"]))
-        c.repo.remove_dead_letter(d["id"])
+        c.requests.remove_dead_letter(d["id"])
         replayed.append(d["id"])
     return replayed
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from mangaflow.bootstrap import Container
+from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ConditionFailed, NotFound
 from mangaflow.platform.events import GenerationFailed
 from mangaflow.platform.requests.model import GenerationRequest, to_ts
@@ -20,25 +20,25 @@ from mangaflow.platform.requests.model import GenerationRequest, to_ts
 log = logging.getLogger(__name__)
 
 
-def complete(c: Container, request_id: str) -> GenerationRequest:
-    summary = c.repo.usage_summary(request_id)
-    return c.repo.mark_finished(request_id, "COMPLETED", usage=summary)
+def complete(c: Context, request_id: str) -> GenerationRequest:
+    summary = c.requests.usage_summary(request_id)
+    return c.requests.mark_finished(request_id, "COMPLETED", usage=summary)
 
 
 def fail(
-    c: Container, request_id: str, error: str, expect: dict[str, object] | None = None
+    c: Context, request_id: str, error: str, expect: dict[str, object] | None = None
 ) -> GenerationRequest | None:
     """Mark a request FAILED (unless it already finished) and publish the failure. With
     ``expect``, only while those attributes still hold (else ``ConditionFailed``)."""
     try:
-        req = c.repo.get_request(request_id)
+        req = c.requests.get_request(request_id)
     except NotFound:
         return None
     if req.finished:
         return req
-    req = c.repo.mark_finished(
+    req = c.requests.mark_finished(
         request_id, "FAILED", error=error[:2000], expect=expect,
-        usage=c.repo.usage_summary(request_id),
+        usage=c.requests.usage_summary(request_id),
     )  # fmt: skip
     c.bus.publish(GenerationFailed(userId=req.user_id, requestId=request_id, stage=req.stage,
                                    error=error[:500]))  # fmt: skip
@@ -46,7 +46,7 @@ def fail(
 
 
 @contextmanager
-def heartbeat(c: Container, request_id: str | None) -> Iterator[None]:
+def heartbeat(c: Context, request_id: str | None) -> Iterator[None]:
     """While the block runs, the request is ``running`` and marked alive every
     ``heartbeat_seconds`` (from a daemon thread: it dies with the process, which is the
     point); when the block ends, it is no longer running."""
@@ -58,7 +58,7 @@ def heartbeat(c: Container, request_id: str | None) -> Iterator[None]:
     def touch(running: bool) -> None:
         for _ in range(3):  # a concurrent update makes the conditional write miss: try again
             try:
-                if c.repo.touch_request(request_id, running=running):
+                if c.requests.touch_request(request_id, running=running):
                     return
             except NotFound:
                 return
@@ -81,15 +81,15 @@ def heartbeat(c: Container, request_id: str | None) -> Iterator[None]:
         touch(False)
 
 
-def stale(c: Container, now: datetime | None = None) -> list[GenerationRequest]:
+def stale(c: Context, now: datetime | None = None) -> list[GenerationRequest]:
     """Running requests with no heartbeat or update for ``stale_after_seconds``."""
     now = now or datetime.now(UTC)
     cutoff = to_ts(now - timedelta(seconds=c.settings.stale_after_seconds))
-    return [r for r in c.repo.requests_by_status("PROCESSING")
+    return [r for r in c.requests.requests_by_status("PROCESSING")
             if r.running and r.last_seen < cutoff]  # fmt: skip
 
 
-def reap_stale(c: Container, now: datetime | None = None) -> list[GenerationRequest]:
+def reap_stale(c: Context, now: datetime | None = None) -> list[GenerationRequest]:
     """Fail every stale request (see :func:`stale`) with an error saying what happened, each
     only if it is still silent when written. Returns the requests it failed, as they were."""
     reaped = []

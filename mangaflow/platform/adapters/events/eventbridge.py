@@ -199,3 +199,9 @@ def map_eventbridge_error(exc: BaseException, bus_name: str) -> MangaFlowError:
     if isinstance(exc, HTTPClientError | BotoConnectionError):
         return ProviderUnavailable(f"cannot reach {where}: {type(exc).__name__}")
     return ProviderError(f"publishing to {where} failed: {type(exc).__name__}")
+
+
+def register(registry: Any) -> None:
+    registry.add_bus(
+        "eventbridge", lambda s: EventBridgeBus(s.event_bus_name, region=s.aws_region)
+    )

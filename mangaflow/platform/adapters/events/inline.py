@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mangaflow.platform.errors import ConfigError
 from mangaflow.platform.events import DomainEvent
 from mangaflow.platform.ports import EventBus
 
@@ -19,6 +20,8 @@ log = logging.getLogger("mangaflow.events")
 
 class InlineEventBus(EventBus):
     """A FIFO of published events; ``published`` keeps every event for inspection."""
+
+    in_process = True
 
     def __init__(self) -> None:
         self._queue: deque[DomainEvent] = deque()
@@ -77,3 +80,15 @@ class InlineEventBus(EventBus):
                 log.warning("event %s (%s) failed", event.event_id, event.detail_type)
                 if on_error is not None:
                     on_error(event, exc)
+
+
+def in_process_bus(bus: EventBus, who: str) -> InlineEventBus:
+    """``bus`` as the inline bus that ``who`` needs (it runs every stage in its own process);
+    ``ConfigError`` saying so for any other bus."""
+    if not bus.in_process or not isinstance(bus, InlineEventBus):
+        raise ConfigError(f"{who} needs MANGAFLOW_EVENT_BUS=inline")
+    return bus
+
+
+def register(registry: Any) -> None:
+    registry.add_bus("inline", InlineEventBus)

@@ -2,7 +2,7 @@
 LM Studio, llama.cpp server, ...).
 
 The adapter sends the prompt messages it is given and returns the answer text; JSON
-validation and repair happen in :mod:`mangaflow.manga.services.structured`. HTTP failures map
+validation and repair happen in :mod:`mangaflow.platform.structured`. HTTP failures map
 onto the error tree through :mod:`mangaflow.platform.adapters.http`. The API key is only ever sent
 in the ``Authorization`` header: it is never logged and never appears in an error message.
 """

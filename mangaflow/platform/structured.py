@@ -9,13 +9,28 @@ from typing import Any, TypeVar
 
 import pydantic
 
-from mangaflow.manga.services.prompts import repair_message, safer_message
 from mangaflow.platform.errors import ContentRejected, ProviderOutputError
 from mangaflow.platform.ports import TextModel, TextRequest, TextResult
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+
+
+def safer_message() -> dict[str, str]:
+    return {
+        "role": "user",
+        "content": "Your provider's content filter refused that. Write it again suitable for "
+        "all audiences: no graphic violence, no sexual content, no slurs; keep the plot.",
+    }
+
+
+def repair_message(error: str) -> dict[str, str]:
+    return {
+        "role": "user",
+        "content": "Your answer did not validate against the schema:\n"
+        f"{error}\nAnswer again with the corrected JSON object only.",
+    }
 
 
 def _parse(model: type[M], text: str) -> M:

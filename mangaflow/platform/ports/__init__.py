@@ -1,0 +1,33 @@
+"""Small abstract interfaces the platform and its products depend on; adapters implement them.
+
+* :mod:`.storage` — :class:`ItemTable` (metadata, single-table keys) and :class:`BlobStore`
+  (files); their backends differ, so they are separate ports.
+* :mod:`.events` — :class:`EventBus`: publishes domain events; the bus decides how the next
+  flow runs.
+* :mod:`.models` — :class:`TextModel`, :class:`ImageModel`, :class:`TasteInsights`, the
+  :class:`Usage` each call reports, and :class:`ProgressSink`.
+
+Every port has a contract suite in :mod:`mangaflow.testing` that each adapter's tests run.
+"""
+
+from mangaflow.platform.ports.events import EventBus
+from mangaflow.platform.ports.models import (
+    CharacterLook,
+    ImageModel,
+    ImageRequest,
+    ImageResult,
+    InsightsResult,
+    ProgressSink,
+    TasteInsights,
+    TextModel,
+    TextRequest,
+    TextResult,
+    Usage,
+)
+from mangaflow.platform.ports.storage import BlobStore, Delete, Item, ItemTable, Put
+
+__all__ = [
+    "BlobStore", "CharacterLook", "Delete", "EventBus", "ImageModel", "ImageRequest",
+    "ImageResult", "InsightsResult", "Item", "ItemTable", "ProgressSink", "Put",
+    "TasteInsights", "TextModel", "TextRequest", "TextResult", "Usage",
+]  # fmt: skip
