@@ -4,6 +4,7 @@ in the navigation; the pages live in ``pages/<product>/``."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -21,26 +22,15 @@ st.set_page_config(page_title="MangaFlow", page_icon=":material/auto_stories:", 
 prepare_prefect_env(get_settings())
 
 from dashboard import ui  # noqa: E402
+from dashboard.pages import PRODUCTS, SECTIONS  # noqa: E402
 
-pages = {
-    "Monitor": [
-        st.Page(ui.OVERVIEW, title="Overview", icon=":material/monitoring:", default=True),
-        st.Page(ui.RUNS, title="Runs", icon=":material/account_tree:", url_path="runs"),
-        st.Page(ui.FAILURES, title="Failures", icon=":material/error:", url_path="failures"),
-    ],
-    "Read": [
-        st.Page(ui.LIBRARY, title="Library", icon=":material/menu_book:", url_path="library"),
-    ],
-    "Make": [
-        st.Page(ui.CREATE, title="Create", icon=":material/brush:", url_path="create"),
-        st.Page(
-            ui.ACTIONS,
-            title="Batch and Continue",
-            icon=":material/playlist_add:",
-            url_path="actions",
-        ),
-    ],
-}
+pages: dict[str, list[st.Page]] = {section: [] for section in SECTIONS}
+for product in PRODUCTS:
+    for spec in importlib.import_module(f"dashboard.pages.{product}").PAGES:
+        pages[spec.section].append(st.Page(
+            spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+            default=spec.default,
+        ))  # fmt: skip
 page = st.navigation(pages)
 ui.sidebar()
 page.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -57,7 +58,7 @@ class RichProgress:
             if stage == "done":
                 return
             label = STAGE_LABELS.get(stage, stage)
-            text = f"{label} [dim]({detail})[/dim]" if detail else label
+            text = f"{label} [dim]({escape(detail)})[/dim]" if detail else label
             if stage == "images":
                 self._panels = self.progress.add_task(text, total=None)
             else:
