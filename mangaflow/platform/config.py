@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="A request a flow is at work on, silent this long, is failed by the "
         "reaper (its process died; queued time does not count); at least 3x heartbeat_seconds.",
     )  # fmt: skip
+    prefect_startup_seconds: float = Field(
+        default=180.0, gt=0,
+        description="How long a CLI run waits for its temporary local Prefect server to start "
+        "(no PREFECT_API_URL). A fresh PREFECT_HOME takes 20-25 s on 2 cores, longer under "
+        "load; Prefect's own default of 20 s strands runs.",
+    )  # fmt: skip
 
     # AWS backends (table_backend=dynamodb, blob_backend=s3, event_bus=eventbridge)
     aws_region: str = Field(default="us-east-1", description="Region of the AWS backends.")
