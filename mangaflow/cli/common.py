@@ -5,6 +5,8 @@ every value it fills in."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import typer
@@ -71,3 +73,25 @@ def usage_table(usage: dict[str, Any]) -> None:
                       str(int(u["output_tokens"])), str(int(u["images"])),
                       f"{u['cost_usd']:.4f}")  # fmt: skip
     console.print(table)
+
+
+@contextlib.contextmanager
+def local_prefect(
+    current: Any, on_failure: Callable[[str], object] | None = None
+) -> Iterator[None]:
+    """The Prefect API for flows run in this process: ``PREFECT_API_URL`` if set, else a local
+    server started now and stopped with the command (killed with it on ``kill -9``). A server
+    that cannot start exits 1 saying why (after ``on_failure(reason)``, which fails a request
+    already stored, so none is left PENDING)."""
+    from flows.platform.server import prefect_api
+
+    console.print(styled("[dim]Starting Prefect (a local server for this run unless "
+                         "PREFECT_API_URL is set)…[/dim]"))  # fmt: skip
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(prefect_api(current.prefect_home, current.prefect_startup_seconds))
+        except MangaFlowError as exc:
+            if on_failure is not None:
+                on_failure(exc.message)
+            fail(exc.message)
+        yield

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from mangaflow.cli.common import build_context, console, fail, load_settings, styled
+from mangaflow.cli.common import build_context, console, fail, load_settings, local_prefect, styled
 
 dlq_app = typer.Typer(help="Dead letters: events whose flows kept failing.", no_args_is_help=True)
 
@@ -82,7 +82,7 @@ def dlq_replay(
         failed.append(event.event_id)
 
     console.print(f"replaying {len(replayed)} event(s) …")
-    with no_heartbeats():
+    with local_prefect(settings), no_heartbeats():
         c.bus.drain(HANDLERS, on_error=again)
     if failed:
         fail(f"{len(failed)} event(s) failed again and are back in the dead-letter store")

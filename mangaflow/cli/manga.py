@@ -17,6 +17,7 @@ from mangaflow.cli.common import (
     console,
     fail,
     load_settings,
+    local_prefect,
     styled,
     usage_table,
     with_providers,
@@ -83,7 +84,7 @@ def generate(
     from mangaflow.cli.progress import RichProgress
 
     started = time.perf_counter()
-    with RichProgress(console) as progress:
+    with local_prefect(settings), RichProgress(console) as progress:
         c = build_context(settings, progress=progress)
         from mangaflow.manga.services.submit import submit_preferences
 
@@ -91,20 +92,18 @@ def generate(
         labels = ", ".join(f"{k} {v}" for k, v in c.provider_labels.items())
         console.print(styled("Request [bold]{id}[/bold] · providers: {labels}",
                              id=req.request_id, labels=labels))  # fmt: skip
-        console.print(styled("[dim]Starting Prefect (a local temporary server unless "
-                             "PREFECT_API_URL is set)…[/dim]"))  # fmt: skip
         from flows.manga.pipeline import run_inline
 
         try:
             run_inline(prefs.wire(), user_id=req.user_id, seed=seed,
-                           request_id=req.request_id)  # fmt: skip
+                       request_id=req.request_id)  # fmt: skip
         except KeyboardInterrupt:
-            from mangaflow.platform.requests import lifecycle as request_status
+            from mangaflow.platform.requests import lifecycle
 
             progress.progress.stop()
-            request_status.fail(c, req.request_id, "interrupted by the user (Ctrl-C)")
+            lifecycle.fail(c, req.request_id, "interrupted by the user (Ctrl-C)")
             fail(f"interrupted; request {req.request_id} marked FAILED. Panels already "
-                  f"drawn are kept.", 130)  # fmt: skip
+                 f"drawn are kept.", 130)  # fmt: skip
         except Exception as exc:  # the request record holds the cause; show it, not a traceback
             failed = c.requests.get_request(req.request_id)
             progress.progress.stop()
@@ -148,9 +147,15 @@ def regenerate(
                          id=req.request_id, panel=panel, version=req.params["version"]))  # fmt: skip
     from flows.manga.regenerate import regenerate_panel
     from flows.platform.local import run_here
+    from mangaflow.platform.requests import lifecycle
+
+    def not_started(reason: str) -> None:
+        lifecycle.fail(c, req.request_id, f"Prefect did not start: {reason}")
 
     try:
-        with console.status("Drawing the panel, re-lettering its page, rebuilding PDF and CBZ"):
+        with local_prefect(settings, not_started), console.status(
+            "Drawing the panel, re-lettering its page, rebuilding PDF and CBZ"
+        ):
             result = run_here(regenerate_panel, {"requestId": req.request_id})
     except Exception as exc:  # the request record holds the cause
         fail(f"request {req.request_id} {c.requests.get_request(req.request_id).error or exc}")

@@ -17,6 +17,7 @@ from mangaflow.cli.common import (
     err,
     fail,
     load_settings,
+    local_prefect,
     styled,
     with_providers,
 )
@@ -117,7 +118,7 @@ def serve_api(
     api = create_app(lambda: c)
     console.print(f"MangaFlow API on http://{host}:{port} (OpenAPI at /docs); flows run in a "
                   f"background worker. Get a token with: mangaflow token --user NAME")  # fmt: skip
-    with Worker(c):
+    with local_prefect(settings), Worker(c):
         uvicorn.run(api, host=host, port=port, log_level="info" if verbose else "warning")
 
 
