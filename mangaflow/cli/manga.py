@@ -84,8 +84,9 @@ def generate(
     from mangaflow.cli.progress import RichProgress
 
     started = time.perf_counter()
+    c = build_context(settings)  # unknown providers or bad settings exit here, before Prefect
     with local_prefect(settings), RichProgress(console) as progress:
-        c = build_context(settings, progress=progress)
+        c.progress = progress
         from mangaflow.manga.services.submit import submit_preferences
 
         req = submit_preferences(c, user or settings.user_id, prefs, seed=seed)
