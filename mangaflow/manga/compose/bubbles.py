@@ -35,8 +35,8 @@ from mangaflow.manga.compose.fonts import (
     missing_letters,
 )
 from mangaflow.manga.compose.layouts import Rect
-from mangaflow.manga.compose.spots import CLEAN, Ctx, best_spot, speaker_face
 from mangaflow.manga.compose.placement import FULL, Face, View, ellipse_edge, faces
+from mangaflow.manga.compose.spots import CLEAN, Ctx, best_spot, speaker_face
 from mangaflow.manga.compose.text import block_size, longest_piece, measure, wrap
 from mangaflow.manga.domain.episode import DialogueLine, Panel
 

@@ -20,9 +20,9 @@ from mangaflow.manga.compose.layouts import (
     choose_layout,
     plan_layouts,
 )
+from mangaflow.manga.compose.placement import View, faces
 from mangaflow.manga.compose.sfx import place_sfx
 from mangaflow.manga.compose.shapes import draw_balloon
-from mangaflow.manga.compose.placement import View, faces
 from mangaflow.manga.domain.episode import EpisodeScript, Page, Panel
 from mangaflow.manga.domain.story import StoryBible
 

@@ -7,8 +7,8 @@ from PIL import Image, ImageDraw
 from mangaflow.manga.compose.bubbles import BORDER, Bubble
 from mangaflow.manga.compose.fonts import get_font
 from mangaflow.manga.compose.layouts import Rect
-from mangaflow.manga.compose.spots import GAP
 from mangaflow.manga.compose.placement import Face, grid_steps
+from mangaflow.manga.compose.spots import GAP
 from mangaflow.manga.domain.episode import Panel
 
 SFX_MIN = 28

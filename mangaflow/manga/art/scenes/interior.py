@@ -7,11 +7,7 @@ import math
 
 from mangaflow.manga.art.colour import INK, RGB, darker, lighter, mix
 from mangaflow.manga.art.scenes.base import SKIES, Scene, vgradient
-from mangaflow.manga.art.scenes.elements import (
-    depth_lines,
-    draw_ground,
-    draw_rays,
-)
+from mangaflow.manga.art.scenes.elements import depth_lines, draw_ground, draw_rays
 from mangaflow.manga.art.shapes import Point
 
 
