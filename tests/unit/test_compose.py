@@ -519,6 +519,23 @@ def test_compose_imports_no_orchestration_or_cloud_sdk() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_compose_imports_only_the_artists_build_table() -> None:
+    """Placement shares the offline artist's build table, a pure module: composing pages
+    loads no drawing code of the artist, and the table alone loads no Pillow."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mangaflow.manga.art.table; "
+        "pil = sorted(m for m in sys.modules if m == 'PIL' or m.startswith('PIL.')); "
+        "import mangaflow.manga.compose; "
+        "art = sorted(m for m in sys.modules if m.startswith('mangaflow.manga.art.')); "
+        "print(pil, art); sys.exit(1 if pil or art != ['mangaflow.manga.art.table'] else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_faces_follow_the_cover_crop_and_the_bible_cast() -> None:
     from mangaflow.manga.compose.placement import faces
 

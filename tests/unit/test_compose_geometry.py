@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from mangaflow.manga.art.engine import OfflineImageModel
+from mangaflow.manga.art.table import BUILDS
 from mangaflow.manga.compose import RenderedPage, plan_layouts, render_pages, write_cbz, write_pdf
 from mangaflow.manga.compose import fonts as fonts_mod
 from mangaflow.manga.compose.bubbles import MIN_SIZE
@@ -25,11 +26,12 @@ from mangaflow.manga.compose.pages import builds_of, cast_of, cover_view
 from mangaflow.manga.compose.pdf import png_stream
 from mangaflow.manga.compose.placement import faces
 from mangaflow.manga.compose.text import NO_START, wrap
-from mangaflow.manga.domain.episode import EpisodeScript
+from mangaflow.manga.domain.episode import EpisodeScript, Panel
 from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.services.panels import build_image_request, cell_sizes
 from mangaflow.manga.writer.model import write_episode, write_story
+from mangaflow.platform.ports import CharacterLook, ImageRequest
 
 BASE = {"genres": ["Action", "Fantasy"], "themes": ["Friendship"],
         "artStyle": "Black and White", "targetAudience": "Teens", "contentRating": "PG-13"}  # fmt: skip
@@ -288,6 +290,51 @@ def test_staging_matches_where_the_offline_artist_draws_heads(monkeypatch, episo
             inside += grown.contains_point(hx / ss, hy / ss)
             total += 1
     assert total >= 30 and inside >= 0.9 * total, (inside, total)
+
+
+@pytest.mark.parametrize("build", [*BUILDS, "petite.", "Knights"])
+def test_every_build_is_staged_where_the_offline_artist_draws_its_head(monkeypatch, build) -> None:
+    """Placement and the artist share one build table: a character of each build (or a
+    free-text silhouette naming one), in every shot and beside characters of other builds,
+    has its head drawn inside the face box placement gives it."""
+    import mangaflow.manga.art.engine as offline
+
+    heads: list[tuple[float, float]] = []
+    real = offline.draw_figure
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        figure = real(*args, **kwargs)
+        heads.append(figure.head)
+        return figure
+
+    monkeypatch.setattr(offline, "draw_figure", spy)
+    others = [b for b in BUILDS if b != build.casefold()]
+    inside = total = 0
+    for seed, (shot, n, size) in enumerate(itertools.product(
+        ("establishing", "wide", "medium", "action", "close-up", "extreme-close-up"),
+        (1, 2, 3), ((240, 180), (180, 240)),
+    )):  # fmt: skip
+        builds = [build, *others[seed % len(others) :], *others][:n]  # next to other builds
+        names = [f"C{i}" for i in range(n)]
+        sfx = ["BAM"] if seed % 2 else []
+        looks = [CharacterLook(name=name, appearance="", outfit="", palette=[], silhouette=b,
+                               seed=seed * 10 + i, position=(i + 0.5) / n)
+                 for i, (name, b) in enumerate(zip(names, builds, strict=True))]  # fmt: skip
+        req = ImageRequest(prompt="p", negative_prompt="", width=size[0], height=size[1],
+                           seed=seed, art_style="manga", shot=shot, setting="a street",
+                           setting_kind="city", description="They face each other.",
+                           characters=looks, action=shot == "action" or bool(sfx))  # fmt: skip
+        panel = Panel(number=1, description="x", shot=shot, characters=names, sfx=sfx)
+        heads.clear()
+        offline.render(req)
+        ss = 2 if req.width * req.height <= 1_400_000 else 1
+        seen = faces(panel, Rect(0, 0, req.width, req.height), builds=builds)
+        # the character of this build (first in the panel; close shots draw only it)
+        (hx, hy), face = heads[0], seen[0]
+        grown = face.box.inset(-max(face.box.w, face.box.h) // 4)
+        inside += grown.contains_point(hx / ss, hy / ss)
+        total += 1
+    assert inside == total, (build, inside, total)
 
 
 # -- fonts: Japanese -------------------------------------------------------------------------

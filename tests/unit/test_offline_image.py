@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFilter
 
-from mangaflow.manga.art import engine as offline
+from mangaflow.manga.art.colour import parse_hex
 from mangaflow.manga.art.engine import LABEL, MODEL_ID, OfflineImageModel, register
-from mangaflow.manga.art.figures import look_for, parse_hex
+from mangaflow.manga.art.finish import label
+from mangaflow.manga.art.look import look_for
 from mangaflow.platform.errors import ValidationError
 from mangaflow.platform.ports import CharacterLook, ImageModel, ImageRequest
 
@@ -252,7 +253,7 @@ def test_eerie_is_darker_than_happy() -> None:
 
 def test_the_offline_label_is_small_and_in_a_corner() -> None:
     img = Image.new("RGB", (300, 200), (255, 255, 255))
-    offline._label(img)
+    label(img)
     box = ImageChops.difference(img, Image.new("RGB", img.size, (255, 255, 255))).getbbox()
     assert box is not None and LABEL == "offline art"
     x0, y0, x1, y1 = box

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mangaflow.manga.art.table import BUILD_DIMS, heads_of
 from mangaflow.manga.compose.layouts import Rect
 from mangaflow.manga.domain.episode import Panel
 
 View = tuple[float, float, float, float]  # visible part of the art: u0, v0, u1, v1
 FULL: View = (0.0, 0.0, 1.0, 1.0)
 
-HEADS = 6.0  # a figure's height in head heights (the offline artist's average build)
+HEADS = BUILD_DIMS["average"][0]  # a figure's height in head heights (the average build)
 #: How far (head heights up, down) a head may sit from where :func:`stage` expects it:
 #: poses lift or bend a figure, indoor floors move the ground line.
 SLACK = {"medium": (0.1, 0.4), "action": (0.4, 0.2), "wide": (0.25, 0.9),
@@ -49,30 +50,6 @@ def _spread(n: int) -> list[float]:
         return [0.5]
     k = {2: 0.24, 3: 0.32}.get(n, 0.36)
     return [0.5 - k + 2 * k * i / (n - 1) for i in range(n)]
-
-
-#: Figure height in head heights by build, and the silhouette words that name each build
-#: (first match wins, in this order), as the offline artist draws them.
-BUILD_HEADS = {"armored": 6.3, "robed": 6.2, "broad": 6.2, "slim": 6.5, "short": 4.9,
-               "tall": 6.9, "average": 6.0}  # fmt: skip
-_BUILD_WORDS = (
-    ("armored", ("armor", "armour", "armored", "armoured", "knight", "plate", "mech")),
-    ("robed", ("robe", "robed", "cloak", "kimono", "gown", "cassock", "hakama")),
-    ("broad", ("broad", "muscular", "stocky", "burly", "hulking", "big", "large", "heavy")),
-    ("slim", ("slim", "slender", "lanky", "thin", "wiry", "willowy", "lean")),
-    ("short", ("short", "small", "petite", "tiny", "child", "kid", "young")),
-    ("tall", ("tall", "towering", "long-legged")),
-)
-
-
-def heads_of(silhouette: str) -> float:
-    """How many heads tall a character of this ``silhouette`` (story bible) is drawn."""
-    s = silhouette.strip().casefold()
-    if s in BUILD_HEADS:
-        return BUILD_HEADS[s]
-    words = set(s.replace(",", " ").split())
-    build = next((b for b, keys in _BUILD_WORDS if words & set(keys)), "average")
-    return BUILD_HEADS[build]
 
 
 def stage(

@@ -1,0 +1,297 @@
+"""Genre tables: what each genre contributes to a story (settings, title words, heroes,
+outfits, objects, goals, threats, sound effects, naming style), and sound effects by mood."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# fmt: off
+
+
+@dataclass(frozen=True)
+class GenreProfile:
+    """What one genre contributes to a story."""
+
+    settings: tuple[tuple[str, str], ...]  # (setting sentence with {place}, setting_kind)
+    words: tuple[str, ...]  # title words
+    titles: tuple[str, ...]  # genre-specific title patterns
+    heroes: tuple[str, ...]  # protagonist archetypes
+    outfits: tuple[str, ...]  # outfit fragments without article or colour
+    objects: tuple[str, ...]
+    goals: tuple[str, ...]
+    threats: tuple[str, ...]
+    dark_threats: tuple[str, ...]
+    sfx: str
+    action: bool
+    names: str  # "jp", "world" or "fantasy"
+
+
+G = GenreProfile
+
+GENRES: dict[str, GenreProfile] = {
+    "Action": G(
+        (("the sprawling port city of {place}, where rival dojos train on rooftops above neon-lit canals", "city"),
+         ("the colosseum district of {place}, a ring of tiered stone arenas that never sleeps", "arena"),
+         ("the wind-cut mountain pass of {place}, where wandering fighters test themselves", "mountain")),
+        ("Blade", "Fist", "Storm", "Spark", "Strike"),
+        ("{place} {word}", "{word} of the {adj} Heart"),
+        ("street fighter", "runaway swordsman", "dojo heir"),
+        ("sleeveless training gi with taped wrists", "battered bomber jacket over a tank top", "long scarf and fingerless gloves"),
+        ("Dragon Seal belt", "last scroll of the Tenkai style", "Storm Gauntlet"),
+        ("win the Grand Tournament", "reclaim the family dojo"),
+        ("the Iron Crow gang", "a masked champion who has never lost"),
+        ("a syndicate that buys and breaks fighters", "a masked champion who leaves no opponent standing"),
+        "action", True, "jp"),
+    "Adventure": G(
+        (("the sky-harbour town of {place}, where airships moor beside crumbling cliffs", "village"),
+         ("the sunken ruins beyond {place}, a maze of flooded stairways and glowing glyphs", "ruins"),
+         ("the endless dunes south of {place}, crossed only by caravans and dreamers", "desert")),
+        ("Compass", "Horizon", "Map", "Voyage"),
+        ("Beyond the {place} {word}", "The {word} to {noun}"),
+        ("treasure hunter", "cartographer's apprentice", "stowaway"),
+        ("explorer's jacket with too many pockets", "sand-scarf and brass goggles", "patched travelling coat with a rope belt"),
+        ("Sunstone Compass", "map of the Nine Winds", "key to the Sky Vault"),
+        ("find the lost city of the first explorers", "chart the edge of the known world"),
+        ("a rival treasure guild", "a sandstorm with a mind of its own"),
+        ("grave-robbers who leave no witnesses", "a mercenary company hired to bury the truth"),
+        "action", True, "world"),
+    "Comedy": G(
+        (("the very ordinary suburb of {place}, where nothing ever happens except to our heroes", "city"),
+         ("the struggling seaside inn at {place}, one bad review away from closing", "village")),
+        ("Chaos", "Mix-Up", "Disaster", "Hijinks"),
+        ("My {noun} Is a Total {word}", "The {place} {word} Club"),
+        ("part-time inn clerk", "self-declared genius", "unlucky delivery kid"),
+        ("oversized hoodie with cat ears", "apron covered in flour handprints", "loud shirt and mismatched socks"),
+        ("Golden Ladle trophy", "cursed lucky cat statue", "inn's secret recipe book"),
+        ("save the inn before the inspector arrives", "win the neighbourhood festival contest"),
+        ("a smug celebrity chef", "the landlord's surprise inspection"),
+        ("a loan shark with a very short temper", "a celebrity chef who ruins careers for fun"),
+        "comedy", False, "jp"),
+    "Drama": G(
+        (("the fading theatre district of {place}, where old posters peel from every wall", "city"),
+         ("the fishing town of {place}, where everyone knows everyone's secrets", "village")),
+        ("Curtain", "Echo", "Tide", "Letters"),
+        ("The Last {word} of {place}", "{noun} and {word}s"),
+        ("stagehand with a secret", "prodigal child come home", "failed actor"),
+        ("worn cardigan over a pressed shirt", "long wool coat with a frayed hem", "linen shirt with a silver locket"),
+        ("unsent letter", "deed to the family theatre", "last reel of film"),
+        ("keep the family theatre open", "find the truth behind an old letter"),
+        ("a developer who wants to tear everything down", "a secret the whole town has kept for years"),
+        ("a scandal that ended a career and a life", "a debt that has broken three generations"),
+        "calm", False, "jp"),
+    "Fantasy": G(
+        (("the kingdom of {place}, where floating islands drift above an ancient forest", "forest"),
+         ("the crystal citadel of {place}, guarded by knights and talking ravens", "castle"),
+         ("the ruins of old {place}, where the runes of forgotten gods still glow at night", "ruins")),
+        ("Crown", "Rune", "Dragon", "Ember", "Oath"),
+        ("The {word} of {place}", "{noun} and the {word}"),
+        ("apprentice mage", "exiled knight", "orphan with a dragon's mark"),
+        ("travel-worn cloak over leather armour", "rune-stitched mage robe", "knight's tabard with a silver crest"),
+        ("Ember Crown", "Heartwood Staff", "last dragon egg"),
+        ("restore the broken Ember Crown", "wake the sleeping dragon of the north"),
+        ("the Hollow King's shadow army", "a witch who steals colours from the world"),
+        ("the Hollow King, who raises the dead as his soldiers", "a blood-oath cult hunting the last dragon"),
+        "magic", True, "fantasy"),
+    "Horror": G(
+        (("the fog-bound town of {place}, where the chapel bell rings by itself at midnight", "village"),
+         ("the shuttered hospital wing on the edge of {place}", "ruins"),
+         ("the old shrine above {place}, where masks hang from every branch", "shrine")),
+        ("Whisper", "Lantern", "Hollow", "Mask"),
+        ("The {word} of {place}", "Don't Open the {word}"),
+        ("night-shift student", "shrine keeper's grandchild", "paranormal blogger"),
+        ("rain-soaked school blazer", "old parka with a flashlight clipped on", "layered shrine robe with straw sandals"),
+        ("cracked fox mask", "diary of the missing caretaker", "bell that rings at midnight"),
+        ("break the midnight curse", "find the children who vanished in the fog"),
+        ("a lonely ghost who hides people's shadows", "the Lantern Man who walks the fog"),
+        ("a thing that wears the faces of the dead", "a curse that claims one life every winter"),
+        "horror", False, "jp"),
+    "Mystery": G(
+        (("the clockwork city of {place}, where every alley hides a locked door", "city"),
+         ("a snowbound manor hotel outside {place}, cut off by the storm", "castle")),
+        ("Cipher", "Clue", "Clock", "Key"),
+        ("The {place} {word}", "The Case of the {adj} {word}"),
+        ("schoolgirl detective", "retired inspector's grandson", "amateur sleuth"),
+        ("detective's coat with a checked scarf", "neat waistcoat and rolled sleeves", "uniform with a magnifying glass on a chain"),
+        ("clockwork key", "coded diary", "jade seal"),
+        ("solve the case of the vanishing clocktower", "unmask the Phantom Thief"),
+        ("the Phantom Thief Nightjar", "a forger who can copy anyone's handwriting"),
+        ("a killer who leaves riddles instead of fingerprints", "a family willing to bury anyone who digs"),
+        "mystery", False, "world"),
+    "Romance": G(
+        (("the seaside town of {place}, where cherry trees line the promenade", "village"),
+         ("a tiny café on a rainy backstreet of {place}", "city"),
+         ("{place} Academy, weeks before the summer festival", "school")),
+        ("Blossom", "Letter", "Heartbeat", "Summer"),
+        ("Love Letters from {place}", "{noun} Under the {word}"),
+        ("café barista", "new transfer student", "florist's apprentice"),
+        ("café apron over a striped shirt", "knit cardigan with a ribbon tie", "summer yukata patterned with fireworks"),
+        ("unsent love letter", "pair of festival tickets", "music box that plays their song"),
+        ("confess before the summer festival ends", "keep the little café open for one more season"),
+        ("a misunderstanding that keeps growing", "a transfer notice that would move them across the country"),
+        ("a controlling ex who will not let go", "a family arranging a marriage of convenience"),
+        "romance", False, "jp"),
+    "Sci-Fi": G(
+        (("the orbital colony {place}, a ring of glass gardens spinning above Earth", "space"),
+         ("the research arcology of {place}, where androids run the night shift", "lab"),
+         ("the rain-soaked megacity of {place}, stacked two hundred levels high", "city")),
+        ("Signal", "Orbit", "Nova", "Circuit"),
+        ("{word} {place}", "The {adj} {word}"),
+        ("junior station engineer", "cadet pilot", "android who wants to dream"),
+        ("flight suit with glowing seams", "high-collar synth-leather coat", "lab coat over a tech-weave bodysuit"),
+        ("Nova Core", "black-box recorder", "data crystal holding an AI called IRIS"),
+        ("decode the signal from beyond the rim", "bring the lost colony ship home"),
+        ("a rogue AI that rewrites the station's rules", "the Helix Corporation's drone fleet"),
+        ("a corporation that harvests memories from the poor", "an android purge squad"),
+        "scifi", True, "world"),
+    "Slice of Life": G(
+        (("the sleepy riverside town of {place}, where the trains run twice an hour", "village"),
+         ("a shared apartment above a bakery in {place}", "city")),
+        ("Days", "Seasons", "Afternoons", "Steps"),
+        ("Our {word} in {place}", "{adj} {word}"),
+        ("new kid in town", "baker's apprentice", "university dropout"),
+        ("comfy hoodie and rolled-up jeans", "baker's apron dusted with flour", "cardigan with a pin-covered bag"),
+        ("old film camera", "bakery's sourdough starter", "seed tin from the rooftop garden"),
+        ("win the town's autumn baking fair", "make the old bakery feel like home"),
+        ("a rainy season that just won't end", "a big move nobody wants to talk about"),
+        ("a debt collector knocking at midnight", "an illness no one says out loud"),
+        "calm", False, "jp"),
+    "Sports": G(
+        (("{place} High's underdog volleyball club, one loss from being disbanded", "school"),
+         ("the national stadium in {place}, roaring with fifty thousand fans", "arena")),
+        ("Spike", "Sprint", "Ace", "Rally"),
+        ("{word}! {place}", "The {adj} {word}"),
+        ("benchwarmer with a wild serve", "transfer-student ace", "team manager turned player"),
+        ("team jersey with the number 10", "track jacket with rolled sleeves", "sweatband and knee pads"),
+        ("championship pennant", "captain's armband", "worn-out lucky ball"),
+        ("reach the national finals", "save the club from being disbanded"),
+        ("the undefeated champions of Seiryu Academy", "a coach who thinks the team is a joke"),
+        ("a match-fixing ring with money on the line", "the people who caused a career-ending injury"),
+        "sports", True, "jp"),
+    "Supernatural": G(
+        (("the lantern-lit shrine town of {place}, where spirits barter at the night market", "shrine"),
+         ("the old quarter of {place}, where yokai live behind every door", "city")),
+        ("Spirit", "Talisman", "Moon", "Veil"),
+        ("The {word} of {place}", "{word} Beyond the {adj} Gate"),
+        ("exorcist-in-training", "kid who can see spirits", "fox spirit in human form"),
+        ("shrine robes with paper charms in the sleeves", "uniform with a spirit-bell charm", "long haori patterned with foxes"),
+        ("Moonlit Talisman", "fox spirit's bell", "torn page of the spirit register"),
+        ("seal the gate between worlds", "return the fox spirit's stolen name"),
+        ("a trickster spirit who steals names", "the Mist Oni of the north gate"),
+        ("a demon that wears borrowed faces", "a curse-binder who trades in souls"),
+        "magic", True, "jp"),
+    "Thriller": G(
+        (("the glittering financial district of {place}, where everyone is being watched", "city"),
+         ("a research station on a frozen mountain above {place}", "mountain")),
+        ("Countdown", "Protocol", "Shadow", "Zero"),
+        ("The {place} {word}", "{word} Hour"),
+        ("bike courier who saw too much", "rookie analyst", "ex-agent"),
+        ("sharp suit with a loosened tie", "hooded windbreaker and earpiece", "courier's jacket with reflective stripes"),
+        ("encrypted drive", "list of sleeper agents", "master key card"),
+        ("expose the conspiracy before midnight", "get the witness out of the city safely"),
+        ("a conspiracy inside the city council", "a hacker known only as Zero"),
+        ("an assassin who never misses", "a conspiracy that silences witnesses for good"),
+        "mystery", True, "world"),
+    "Historical": G(
+        (("the castle town of {place} in the last years of the Sengoku era", "castle"),
+         ("the bustling Edo-period port of {place}, thick with merchants and ronin", "city"),
+         ("a mountain temple above {place} during the long winter of 1864", "shrine")),
+        ("Banner", "Sword", "Shogun", "Sakura"),
+        ("The {word} of {place}", "{place}: {noun} and the {word}"),
+        ("wandering ronin", "merchant's daughter", "temple orphan"),
+        ("faded kimono and hakama", "suit of lacquered samurai armour", "merchant's haori with a coin purse"),
+        ("clan's lost banner", "sword of the founding lord", "sealed letter from the shogun"),
+        ("restore the clan's honour", "deliver the shogun's letter before the war begins"),
+        ("a scheming magistrate", "a rival clan marching from the west"),
+        ("a warlord who burns villages to send a message", "assassins of the Black Lotus"),
+        "action", True, "jp"),
+    "Psychological": G(
+        (("a pristine campus outside {place} where students compete for a single scholarship", "school"),
+         ("the city of {place}, which resets itself every night at midnight", "city")),
+        ("Mirror", "Game", "Mind", "Maze"),
+        ("{noun} in the {word}", "The {adj} {word}"),
+        ("scholarship student", "insomniac", "prodigy who cannot lose"),
+        ("crisp uniform with a numbered badge", "oversized sweater with a pencil behind one ear", "tailored long coat"),
+        ("Mirror Ledger", "key to Room Zero", "envelope holding the final question"),
+        ("win the Mirror Game without losing themselves", "remember what happened before the reset"),
+        ("the Game Master who speaks only through screens", "a rival who knows exactly what you are thinking"),
+        ("a game where the losers disappear", "a mind that is not entirely your own"),
+        "mystery", False, "world"),
+    "Mecha": G(
+        (("the fortress city of {place}, ringed by hangars of giant mecha", "city"),
+         ("the frontier mining colony of {place} on a dusty red moon", "desert"),
+         ("the orbital shipyard above {place}", "space")),
+        ("Titan", "Frame", "Steel", "Drive"),
+        ("Mobile {word} {place}", "{word} of {noun}"),
+        ("rookie pilot", "hangar mechanic", "test pilot with a secret"),
+        ("pilot plugsuit with a glowing spine", "grease-stained mechanic's jumpsuit", "officer's uniform with gold epaulettes"),
+        ("activation key of the mecha Kagutsuchi", "Titan Drive", "neural link key"),
+        ("pilot the prototype against the invaders", "protect the colony's last reactor"),
+        ("the invading Orbital Legion", "a rogue mecha that turned on its makers"),
+        ("a war machine wired to its pilots' minds", "an empire that spends pilots like ammunition"),
+        "scifi", True, "jp"),
+    "Isekai": G(
+        (("the sword-and-sorcery world of {place}, reached through a vending machine at three in the morning", "forest"),
+         ("the guild town of {place}, where status windows float over everyone's head", "village")),
+        ("Level", "Quest", "Guild", "Reset"),
+        ("I Woke Up in {place} as the {word} Hero", "Level Up in {place}"),
+        ("office worker reborn as a hero", "gamer pulled into another world", "convenience-store clerk"),
+        ("store uniform under a borrowed cloak", "starter adventurer's tunic, slightly too big", "guild receptionist's smart vest"),
+        ("Guild Crown", "skill scroll of Infinite Rewrite", "key to the door back home"),
+        ("clear the Demon Lord's tower", "find the door back home"),
+        ("the Demon Lord's grumpy generals", "a summoned hero who thinks he is the main character"),
+        ("the Demon Lord's army of the risen dead", "a goddess who treats the summoned as disposable"),
+        "magic", True, "fantasy"),
+    "School Life": G(
+        (("{place} Academy, a hilltop school famous for its eccentric clubs", "school"),
+         ("the old wooden school building of {place}, due to be torn down in spring", "school")),
+        ("Club", "Festival", "Homeroom", "Graduation"),
+        ("{place} Academy {word}", "The {adj} {word} Club"),
+        ("first-year with big plans", "club president of one", "class representative"),
+        ("school blazer with a loosened tie", "sailor uniform with a big ribbon", "gym tracksuit with the school crest"),
+        ("club room key", "student council seal", "time capsule from 1999"),
+        ("keep the club from being shut down", "pull off the best culture festival ever"),
+        ("a strict student council president", "a rival club with twice the budget"),
+        ("a bullying ring hidden inside the student council", "a teacher's secret that could ruin lives"),
+        "comedy", False, "jp"),
+    "Military": G(
+        (("the besieged frontier fortress of {place}", "castle"),
+         ("the northern trench line outside {place}, frozen in an endless winter", "mountain")),
+        ("Vanguard", "Squad", "Flag", "Front"),
+        ("Last {word} at {place}", "The {adj} {word}"),
+        ("new recruit", "squad medic", "disgraced officer"),
+        ("field uniform with a squad patch", "long officer's greatcoat", "flight jacket with a unit patch"),
+        ("sealed battle orders", "squad's last radio", "regimental flag"),
+        ("bring every member of the squad home", "hold the line until the relief convoy arrives"),
+        ("the enemy general's clever ambush", "a blizzard that cuts off the supply lines"),
+        ("a general willing to spend every soldier", "an enemy that takes no prisoners"),
+        "action", True, "world"),
+    "Music": G(
+        (("the live-house district of {place}, where street bands play until dawn", "city"),
+         ("the {place} Conservatory, where only one student wins the golden baton", "school")),
+        ("Encore", "Chord", "Melody", "Stage"),
+        ("{place} {word}", "One More {word}"),
+        ("busker with a borrowed guitar", "runaway piano prodigy", "drummer in a band of one"),
+        ("band tee and ripped jeans with a guitar strap", "formal concert suit with a silver brooch", "stage outfit covered in sequins"),
+        ("grandmother's violin", "demo tape", "ticket to the summer main stage"),
+        ("play the main stage at the summer festival", "write one song that makes the whole city sing"),
+        ("a rival idol group with a huge agency behind them", "stage fright that steals every voice"),
+        ("a producer who owns their songs and their lives", "a scandal that could end the band forever"),
+        "music", False, "jp"),
+}
+
+FALLBACK_GENRE = "Adventure"
+
+SFX: dict[str, tuple[str, ...]] = {
+    "action": ("BOOM", "SWSH", "KRAK", "DOOM", "ZAAN", "GOGOGO", "BASH"),
+    "magic": ("FWOOSH", "SHIIIN", "VWOOM", "KRA-KOOM", "GOGOGO"),
+    "scifi": ("VWOOM", "BZZT", "KSHHH", "WHIRR", "KA-CHUNK"),
+    "comedy": ("BONK", "POMF", "GAAN", "PIKOON", "ZUKOO"),
+    "romance": ("DOKI DOKI", "BA-DUMP", "FWAA", "KYUN"),
+    "horror": ("DRIP", "GIII", "ZAWA ZAWA", "KON KON", "HISSS"),
+    "mystery": ("TICK TOCK", "ZAWA ZAWA", "KACHA", "GATA"),
+    "sports": ("SWISH", "THWACK", "DASH", "DOOON", "PWEET"),
+    "calm": ("SHAA", "PATA PATA", "CHIRP", "SUUU"),
+    "music": ("JAAAN", "TUM TUM", "DOOON", "WAAAH"),
+}
+
+# fmt: on
