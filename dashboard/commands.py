@@ -55,6 +55,15 @@ def replay(c: Context, request_id: str) -> GenerationRequest:
     return _submit(c, old.user_id, prefs, old.seed)
 
 
+def resume(c: Context, request_id: str) -> GenerationRequest:
+    """Continue a failed (or abandoned) request from where it stopped, as its own user;
+    ``Conflict`` saying why when it cannot be resumed."""
+    from mangaflow.manga.services.resume import resume as reopen
+
+    ensure_worker(c)
+    return reopen(c, c.requests.get_request(request_id).user_id, request_id)
+
+
 def start_batch(c: Context, user_id: str, number_of_stories: int) -> dict[str, Any]:
     """A batch of stories from the user's latest preferences (``ValidationError`` when out
     of range or when the user has no stored preferences)."""

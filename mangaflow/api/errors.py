@@ -16,6 +16,7 @@ from mangaflow.manga.domain.preferences import field_errors
 from mangaflow.platform.errors import (
     ConditionFailed,
     ConfigError,
+    Conflict,
     MangaFlowError,
     NotFound,
     ProviderError,
@@ -26,7 +27,7 @@ from mangaflow.platform.requests.model import utcnow
 log = logging.getLogger("mangaflow.api")
 
 STATUS_CODES: dict[type[MangaFlowError], int] = {
-    ValidationError: 422, NotFound: 404, ConditionFailed: 409, ConfigError: 500,
+    ValidationError: 422, NotFound: 404, ConditionFailed: 409, Conflict: 409, ConfigError: 500,
     ProviderError: 502,
 }  # fmt: skip
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -6,7 +6,9 @@ every value it fills in."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -89,7 +91,8 @@ def local_prefect(
                          "PREFECT_API_URL is set)…[/dim]"))  # fmt: skip
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(prefect_api(current.prefect_home, current.prefect_startup_seconds))
+            home = Path(os.environ.get("PREFECT_HOME") or current.prefect_home)
+            stack.enter_context(prefect_api(home, current.prefect_startup_seconds))
         except MangaFlowError as exc:
             if on_failure is not None:
                 on_failure(exc.message)

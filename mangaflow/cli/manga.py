@@ -4,6 +4,7 @@ were before other products arrived)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -33,6 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command()(regenerate)
     app.command()(status)
     app.command("list")(list_)
+    app.command()(resume)
 
 
 def generate(
@@ -75,8 +77,7 @@ def generate(
     except ValidationError as exc:
         fail(_cli_field_names(str(exc)), 2)
     settings = with_providers(load_settings(), text_provider, image_provider, insights_provider)
-    if out is not None and out.exists() and not out.is_dir():
-        fail(f"--out {out} exists and is not a directory", 2)
+    check_out(out)
 
     from mangaflow.platform.runtime import prepare_prefect_env
 
@@ -103,18 +104,90 @@ def generate(
 
             progress.progress.stop()
             lifecycle.fail(c, req.request_id, "interrupted by the user (Ctrl-C)")
-            fail(f"interrupted; request {req.request_id} marked FAILED. Panels already "
-                 f"drawn are kept.", 130)  # fmt: skip
+            fail(f"interrupted; request {req.request_id} marked FAILED. What is done is kept: "
+                 f"continue with `mangaflow resume {req.request_id}`.", 130)  # fmt: skip
         except Exception as exc:  # the request record holds the cause; show it, not a traceback
             failed = c.requests.get_request(req.request_id)
             progress.progress.stop()
             fail(f"request {req.request_id} {failed.status}: {failed.error or exc}")
-    final = c.requests.get_request(req.request_id)
+    _finish(c, req.request_id, out, started)
+
+
+def _finish(c: Any, request_id: str, out: Path | None, started: float) -> None:
+    """Deliver a finished request's episode (to ``--out`` if given) and print the summary."""
+    final = c.requests.get_request(request_id)
     if final.status != "COMPLETED" or not final.episode_id:
-        fail(f"request {req.request_id} ended {final.status}: {final.error}")
+        fail(f"request {request_id} ended {final.status}: {final.error}")
     paths = _deliver(c, final.episode_id, out)
-    elapsed = time.perf_counter() - started
-    _print_summary(c, final, paths, elapsed)
+    _print_summary(c, final, paths, time.perf_counter() - started)
+
+
+def check_out(out: Path | None) -> None:
+    """``--out`` must be a directory or creatable as one, checked before any work starts."""
+    if out is None:
+        return
+    if out.exists():
+        if not out.is_dir():
+            fail(f"--out {out} exists and is not a directory", 2)
+        if not os.access(out, os.W_OK):
+            fail(f"--out {out} is not writable", 2)
+        return
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        fail(f"--out {out} cannot be created: {parent} is a file, not a directory", 2)
+    if not os.access(parent, os.W_OK):
+        fail(f"--out {out} cannot be created: {parent} is not writable", 2)
+
+
+def resume(
+    request_id: Annotated[str, typer.Argument(help="The request to continue (see `list`).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Copy story.md, episode.md, panels, PDF and CBZ here.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="User id (default MANGAFLOW_USER_ID).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
+) -> None:
+    """Continue a FAILED request, or one whose process died, from where it stopped: the story,
+    script and panels already made are reused; only what is missing is generated."""
+    from mangaflow.manga.services.resume import resume as reopen
+    from mangaflow.platform.errors import Conflict, NotFound
+
+    check_out(out)
+    settings = load_settings()
+    from mangaflow.platform.runtime import prepare_prefect_env
+
+    prepare_prefect_env(settings, quiet=not verbose)
+    from mangaflow.cli.progress import RichProgress
+
+    c = build_context(settings)
+    uid = user or settings.user_id
+    started = time.perf_counter()
+    with local_prefect(settings), RichProgress(console) as progress:
+        c.progress = progress
+        try:
+            req = reopen(c, uid, request_id)
+        except NotFound:
+            progress.progress.stop()
+            fail(f"no request {request_id} for user {uid}")
+        except Conflict as exc:
+            progress.progress.stop()
+            fail(exc.message)
+        console.print(styled("Resuming request [bold]{id}[/bold] ({note})", id=request_id,
+                             note=req.notes[-1] if req.notes else "resumed"))  # fmt: skip
+        from flows.platform.dispatch import HANDLERS
+        from flows.platform.local import no_heartbeats
+        from mangaflow.platform.adapters.events.inline import in_process_bus
+
+        try:
+            with no_heartbeats():
+                in_process_bus(c.bus, "resume").drain(HANDLERS)
+        except Exception as exc:  # the request record holds the cause
+            progress.progress.stop()
+            failed = c.requests.get_request(request_id)
+            fail(f"request {request_id} {failed.status}: {failed.error or exc}")
+    _finish(c, request_id, out, started)
 
 
 def regenerate(

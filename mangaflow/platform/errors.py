@@ -6,6 +6,7 @@
     ├── ConfigError            settings are missing or inconsistent (message says which setting)
     ├── ValidationError        bad input; ``details`` lists ``{"field", "message"}`` pairs
     ├── NotFound               an id that does not exist (or belongs to another user)
+    ├── Conflict               the thing exists but is not in a state that allows this
     ├── ProviderError          a model / insights provider failed
     │   ├── ProviderUnavailable    5xx, timeouts, connection errors      (retryable)
     │   ├── ProviderRateLimited    throttling, 429                       (retryable)
@@ -66,6 +67,13 @@ class ValidationError(MangaFlowError):
 
 class NotFound(MangaFlowError):
     code = "not_found"
+
+
+class Conflict(MangaFlowError):
+    """The request is valid but its target's state forbids it (e.g. resuming a running
+    request); the message says what to do instead."""
+
+    code = "conflict"
 
 
 class ProviderError(MangaFlowError):

@@ -201,3 +201,16 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
 def test_openapi_is_served(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert {"/preferences", "/status/{request_id}", "/workflow/start"} <= set(spec["paths"])
+
+
+def test_resume_continues_a_failed_request_and_refuses_others(api: Api) -> None:
+    body = api.client.post("/preferences", json=VALID_PREFS, headers=api.alice).json()
+    rid = body["requestId"]
+    assert api.client.post(f"/requests/{rid}/resume", headers=api.alice).status_code == 409
+    api.c.requests.mark_finished(rid, "FAILED", error="image provider: 503")
+    assert api.client.post(f"/requests/{rid}/resume", headers=api.bob).status_code == 404
+    resumed = api.client.post(f"/requests/{rid}/resume", headers=api.alice)
+    assert resumed.status_code == 202, resumed.text
+    assert resumed.json()["requestId"] == rid and resumed.json()["status"] == "PENDING"
+    conflict = api.client.post(f"/requests/{rid}/resume", headers=api.alice)
+    assert conflict.status_code == 409 and "queued" in conflict.json()["error"]["message"]

@@ -65,7 +65,20 @@ def test_replay_resubmits_the_same_preferences(store: Context) -> None:
     assert new[0].seed == 42 and new[0].status == "PENDING"
     prefs, _ = repo(store).request_preferences(new[0].request_id)
     assert prefs == repo(store).request_preferences(old.request_id)[0]
-    assert "Replays in progress" in texts(at)
+    assert "Resumed and replayed requests in progress" in texts(at)
+
+
+def test_resume_continues_the_same_request(store: Context) -> None:
+    old = submit_preferences(store, "bob", {**VALID_PREFS, "pagesPerEpisode": 2}, seed=42,
+                             publish=False)  # fmt: skip
+    store.requests.mark_finished(old.request_id, "FAILED", error="text provider: HTTP 503")
+    at = open_page("pages/platform/failures.py")
+    at.button(key=f"resume_{old.request_id}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [r.request_id for r in store.requests.list_requests("bob")] == [old.request_id]
+    again = store.requests.get_request(old.request_id)
+    assert again.status != "FAILED" and again.error != "text provider: HTTP 503"
+    assert any("resumed at stage" in note for note in again.notes)
 
 
 def test_failed_request_without_preferences_explains_instead_of_replaying(

@@ -1,5 +1,6 @@
-"""Failures: failed requests (all users) with their errors, and a replay button that submits
-the same preferences again (same user and seed)."""
+"""Failures: failed requests (all users) with their errors, a resume button that continues a
+request from where it stopped, and a replay button that submits the same preferences again
+(same user and seed)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,20 @@ st.title("Failures")
 home = data.home()
 failed = data.failed_requests(home)
 st.caption("Requests that ended FAILED, newest first, with the stage they failed at and the "
-           "error. Replay submits a new request with the same preferences, user and seed; the "
-           "failed one is kept.")  # fmt: skip
+           "error. Resume continues the same request from where it stopped (what is done is "
+           "reused, not paid for again). Replay submits a new request with the same "
+           "preferences, user and seed; the failed one is kept.")  # fmt: skip
+
+
+def _resume(request_id: str) -> None:
+    try:
+        req = actions.resume(data.container(), request_id)
+    except MangaFlowError as exc:
+        st.session_state["replay_error"] = exc.message
+        return
+    st.session_state.pop("replay_error", None)
+    data.all_requests.clear()
+    ui.follow(req.request_id)
 
 
 def _replay(request_id: str) -> None:
@@ -34,7 +47,7 @@ def _replay(request_id: str) -> None:
 if "replay_error" in st.session_state:
     st.error(st.session_state["replay_error"])
 
-ui.followed_section("Replays in progress")
+ui.followed_section("Resumed and replayed requests in progress")
 
 if not failed:
     st.success("No failed requests. When a run fails (a provider error that outlasts its "
@@ -53,11 +66,14 @@ else:
             st.code(req.get("error") or "no error text", language=None, wrap_lines=True)
             for note in req.get("notes") or []:
                 st.caption(f"Note: {note}")
+            st.button("Resume", key=f"resume_{rid}", on_click=_resume, args=(rid,),
+                      icon=":material/play_arrow:", type="primary",
+                      help="Continue this request from where it stopped")  # fmt: skip
             if rid in replayed:
                 st.caption(f"Replayed as `{replayed[rid]}` (progress above).")
             elif data.replayable(home, rid):
                 st.button("Replay", key=f"replay_{rid}", on_click=_replay, args=(rid,),
-                          icon=":material/replay:", type="primary")  # fmt: skip
+                          icon=":material/replay:")  # fmt: skip
             else:
                 hint = {"EPISODE": "continue the story again from **Batch and Continue**",
                         "REGENERATE": "run `mangaflow regenerate` for the panel again"}.get(

@@ -101,3 +101,15 @@ async def regenerate(
     return Accepted(requestId=req.request_id, status=req.status,
                     statusUrl=f"/status/{req.request_id}")  # fmt: skip
 
+
+
+@router.post("/requests/{request_id}/resume", status_code=202, response_model=Accepted,
+             tags=["generation"])  # fmt: skip
+async def resume(request_id: str, user: User, c: Ctx) -> Accepted:
+    """Continue a FAILED request (or one whose process died) from where it stopped; 409 when
+    it is completed, running or still queued."""
+    from mangaflow.manga.services.resume import resume as reopen
+
+    req = reopen(c, user, request_id)
+    return Accepted(requestId=req.request_id, status=req.status,
+                    statusUrl=f"/status/{req.request_id}")  # fmt: skip

@@ -2,11 +2,17 @@
 request never stays PROCESSING after the process running it died: a flow at work on a request
 marks it ``running`` and sends heartbeats (:func:`heartbeat`); :func:`reap_stale` fails running
 requests that went silent. A request waiting for its next stage (queued behind others, or for
-a worker) is not running, so however long it waits it is not reaped."""
+a worker) is not running, so however long it waits it is not reaped. A running request whose
+heartbeats came from a process of this host that no longer exists is stale at once.
+
+:func:`reopen` puts a FAILED or abandoned request back to PENDING so a product can resume it
+from where it stopped."""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +24,27 @@ from mangaflow.platform.events import GenerationFailed
 from mangaflow.platform.requests.model import GenerationRequest, to_ts
 
 log = logging.getLogger(__name__)
+
+#: This process, as heartbeats record it.
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def runner_gone(runner: str | None) -> bool:
+    """Whether ``runner`` (``host:pid``) names a process of this host that has exited."""
+    host, _, pid = (runner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a killed child its parent has not waited for yet is a zombie: gone all the same
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def complete(c: Context, request_id: str) -> GenerationRequest:
@@ -58,7 +85,7 @@ def heartbeat(c: Context, request_id: str | None) -> Iterator[None]:
     def touch(running: bool) -> None:
         for _ in range(3):  # a concurrent update makes the conditional write miss: try again
             try:
-                if c.requests.touch_request(request_id, running=running):
+                if c.requests.touch_request(request_id, running=running, runner=RUNNER):
                     return
             except NotFound:
                 return
@@ -82,11 +109,19 @@ def heartbeat(c: Context, request_id: str | None) -> Iterator[None]:
 
 
 def stale(c: Context, now: datetime | None = None) -> list[GenerationRequest]:
-    """Running requests with no heartbeat or update for ``stale_after_seconds``."""
+    """Running requests with no heartbeat or update for ``stale_after_seconds``, or whose
+    process (on this host) is gone."""
+    return [r for r in c.requests.requests_by_status("PROCESSING") if abandoned(c, r, now)]
+
+
+def abandoned(c: Context, req: GenerationRequest, now: datetime | None = None) -> bool:
+    """A request a flow was at work on whose process stopped: silent for
+    ``stale_after_seconds``, or its heartbeating process on this host has exited."""
+    if req.status != "PROCESSING" or not req.running:
+        return False
     now = now or datetime.now(UTC)
     cutoff = to_ts(now - timedelta(seconds=c.settings.stale_after_seconds))
-    return [r for r in c.requests.requests_by_status("PROCESSING")
-            if r.running and r.last_seen < cutoff]  # fmt: skip
+    return req.last_seen < cutoff or runner_gone(req.runner)
 
 
 def reap_stale(c: Context, now: datetime | None = None) -> list[GenerationRequest]:
@@ -95,8 +130,8 @@ def reap_stale(c: Context, now: datetime | None = None) -> list[GenerationReques
     reaped = []
     for req in stale(c, now):
         error = (f"no sign of life since {req.last_seen} during stage '{req.stage}': the process "
-                 "running it stopped (killed, out of memory or its machine went away); submit "
-                 "it again")  # fmt: skip
+                 "running it stopped (killed, out of memory or its machine went away); resume "
+                 f"it with `mangaflow resume {req.request_id}`")  # fmt: skip
         try:
             done = fail(c, req.request_id, error,
                         expect={"heartbeat_at": req.heartbeat_at, "updated_at": req.updated_at})  # fmt: skip
@@ -105,3 +140,13 @@ def reap_stale(c: Context, now: datetime | None = None) -> list[GenerationReques
         if done is not None and done.status == "FAILED" and done.error == error:
             reaped.append(req)
     return reaped
+
+
+def reopen(c: Context, req: GenerationRequest, why: str) -> GenerationRequest:
+    """Put a FAILED or abandoned request back to PENDING (error cleared, a note saying why), so
+    its product can start it again from where it stopped. Only if nobody else changed it since
+    ``req`` was read (``ConditionFailed`` otherwise: e.g. two resumes at once)."""
+    return c.requests.update_request(
+        req.request_id, expect={"status": req.status, "rev": req.rev}, status="PENDING",
+        error=None, running=False, notes=[*req.notes, why],
+    )  # fmt: skip

@@ -54,6 +54,13 @@ class GenerationRequest(BaseModel):
     running: bool = Field(
         default=False, description="a flow is at work on it (not waiting for its next stage)"
     )
+    runner: str | None = Field(
+        default=None, exclude=True,
+        description="``host:pid`` of the process that last sent a heartbeat (not shown to users)",
+    )  # fmt: skip
+    rev: int | None = Field(
+        default=None, exclude=True, description="revision counter of the stored item"
+    )
     usage: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list, description="things worth telling the user")
     params: dict[str, Any] = Field(

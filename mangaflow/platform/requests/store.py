@@ -116,7 +116,9 @@ class RequestStore:
             return GenerationRequest.model_validate(full)
         raise ConditionFailed(f"request {request_id} kept changing; update abandoned")
 
-    def touch_request(self, request_id: str, running: bool = True) -> bool:
+    def touch_request(
+        self, request_id: str, running: bool = True, runner: str | None = None
+    ) -> bool:
         """Record a heartbeat (``running``: a flow is at work on it) on an unfinished request.
         One write, made only if nothing else wrote the request since it was read; False
         (nothing written) when it has finished or changed meanwhile."""
@@ -126,6 +128,8 @@ class RequestStore:
             return False
         full["heartbeat_at"] = utcnow()
         full["running"] = running
+        if runner is not None:
+            full["runner"] = runner
         try:  # a heartbeat leaves the revision alone: it changes nothing a reader acts on
             self.table.put(Put(full, if_equals={"rev": full.get("rev")}))
         except ConditionFailed:
