@@ -40,9 +40,11 @@ pytest.register_assert_rewrite(
     "mangaflow.testing.models",
 )
 
+from mangaflow.testing.events import EventBusContract  # noqa: E402
 from mangaflow.testing.storage import BlobStoreContract, ItemTableContract  # noqa: E402
 
 __all__ = [
     "BlobStoreContract",
+    "EventBusContract",
     "ItemTableContract",
 ]
