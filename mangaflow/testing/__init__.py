@@ -41,10 +41,18 @@ pytest.register_assert_rewrite(
 )
 
 from mangaflow.testing.events import EventBusContract  # noqa: E402
+from mangaflow.testing.models import (  # noqa: E402
+    ImageModelContract,
+    TasteInsightsContract,
+    TextModelContract,
+)
 from mangaflow.testing.storage import BlobStoreContract, ItemTableContract  # noqa: E402
 
 __all__ = [
     "BlobStoreContract",
     "EventBusContract",
+    "ImageModelContract",
     "ItemTableContract",
+    "TasteInsightsContract",
+    "TextModelContract",
 ]
