@@ -78,6 +78,9 @@ class EventBusContract(Contract):
     def test_is_the_declared_adapter(self, bus: EventBus) -> None:
         self.check_declared_adapter(bus)
 
+    def test_says_whether_its_events_run_in_this_process(self, bus: EventBus) -> None:
+        assert type(bus.in_process) is bool  # flows that run every stage themselves check it
+
     def test_every_event_arrives_intact(self, bus: EventBus) -> None:
         events = sample_events()
         for event in events:
