@@ -1,5 +1,6 @@
 """The DynamoDB item table and the S3 blob store pass the same contracts as SQLite and the
-local disk (under moto, no network), plus AWS-specific checks."""
+local disk (:mod:`mangaflow.testing.storage`, under moto, no network), plus AWS-specific
+checks."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from mangaflow.platform.adapters.storage.s3 import S3BlobStore
 from mangaflow.platform.adapters.storage.s3 import make_client as s3_client
 from mangaflow.platform.errors import ConditionFailed, StorageError, ValidationError
 from mangaflow.platform.ports import BlobStore, Delete, ItemTable, Put
-from tests.contract.test_blob_store import BlobStoreContract
-from tests.contract.test_item_table import ItemTableContract, item
+from mangaflow.testing.storage import BlobStoreContract, ItemTableContract, item
 
 REGION = "us-east-1"
 BUCKET = "mangaflow-test"
@@ -34,6 +34,8 @@ def s3(aws: None) -> S3BlobStore:
 
 
 class TestDynamoItemTable(ItemTableContract):
+    adapter = DynamoItemTable
+
     @pytest.fixture
     def table(self, dynamo: DynamoItemTable) -> ItemTable:
         return dynamo
@@ -108,6 +110,8 @@ class TestDynamoItemTable(ItemTableContract):
 
 
 class TestS3BlobStore(BlobStoreContract):
+    adapter = S3BlobStore
+
     @pytest.fixture
     def store(self, s3: S3BlobStore) -> BlobStore:
         return s3

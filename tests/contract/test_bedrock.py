@@ -1,7 +1,10 @@
-"""Contract of the Amazon Bedrock text and image adapters against the bedrock-runtime API,
-checked with botocore's Stubber (exact request parameters, canned responses and errors).
-Nothing here talks to AWS: clients are built with fake credentials and every call is
-stubbed; a test that a network connection is never opened guards the lazy client."""
+"""The Amazon Bedrock text and image adapters: the text and image contracts
+(:mod:`mangaflow.testing.models`) against a loopback fake of the bedrock-runtime REST API
+(tests/fakes/bedrock_server, reached through botocore's real serializer, signer and
+parsers), then the adapters' own contract with the API, checked with botocore's Stubber
+(exact request parameters, canned responses and errors). Nothing here talks to AWS: clients
+are built with fake credentials; a test that a network connection is never opened guards
+the lazy client."""
 
 from __future__ import annotations
 
@@ -35,7 +38,10 @@ from mangaflow.platform.config import Settings
 from mangaflow.platform.ports import CharacterLook, ImageRequest, TextRequest
 from mangaflow.platform.registry import ProviderRegistry
 from mangaflow.platform.structured import repair_message
+from mangaflow.testing.models import Failure, ImageModelContract, MakeFailing, TextModelContract
 from tests.conftest import VALID_PREFS, make_settings
+from tests.fakes.bedrock_server import FakeBedrock
+from tests.fakes.net import closed_url
 
 TEXT_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 SDXL_MODEL = "stability.stable-diffusion-xl-v1"
@@ -114,6 +120,86 @@ def image_request(width: int = 1024, height: int = 1024, seed: int = 42, **kw: A
 
 def image_model(tmp_path: Path, model: str, client: Any) -> BedrockImage:
     return BedrockImage(bedrock_settings(tmp_path, bedrock_image_model=model), client=client)
+
+
+# --------------------------------------------------------------------------- contracts
+
+#: failure → the error the fake answers with (as AWS shapes them)
+AWS_FAILURES: dict[str, tuple[str, int, str]] = {
+    "unavailable": ("ServiceUnavailableException", 503, "Bedrock is unavailable. Try again."),
+    "rate_limited": ("ThrottlingException", 429, "Too many requests, please wait."),
+    "auth": ("UnrecognizedClientException", 403, "The security token included in the "
+             "request is invalid."),
+}  # fmt: skip
+
+
+@pytest.fixture
+def bedrock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeBedrock]:
+    """The fake bedrock-runtime; clients the adapters build find it through
+    ``AWS_ENDPOINT_URL_BEDROCK_RUNTIME`` and sign with fake credentials."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
+                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    with FakeBedrock() as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
+        yield fake
+
+
+def bedrock_failing(
+    bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch, make: Any
+) -> MakeFailing:
+    """``make_failing`` for the contracts: the fake told to fail, or a closed port."""
+
+    def failing(failure: Failure) -> Any:
+        if failure == "unreachable":
+            monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", closed_url())
+        elif failure == "content":
+            bedrock.content_filter = True
+        else:
+            bedrock.fail_with = [AWS_FAILURES[failure]]
+        return make()
+
+    return failing
+
+
+class TestBedrockText(TextModelContract):
+    adapter = BedrockText
+
+    @pytest.fixture
+    def model(self, bedrock: FakeBedrock, tmp_path: Path) -> BedrockText:
+        return BedrockText(bedrock_settings(tmp_path))
+
+    @pytest.fixture
+    def make_failing(
+        self, bedrock: FakeBedrock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> MakeFailing:
+        return bedrock_failing(bedrock, monkeypatch, lambda: BedrockText(bedrock_settings(tmp_path)))
+
+
+class TestBedrockImage(ImageModelContract):
+    """Each model family (the fake refuses sizes a family does not accept, as AWS does)."""
+
+    adapter = BedrockImage
+
+    @pytest.fixture(params=[SDXL_MODEL, TITAN_MODEL, NOVA_MODEL])
+    def model(self, bedrock: FakeBedrock, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+        return BedrockImage(bedrock_settings(tmp_path, bedrock_image_model=request.param))
+
+    @pytest.fixture
+    def make_failing(
+        self, bedrock: FakeBedrock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> MakeFailing:
+        settings = bedrock_settings(tmp_path, bedrock_image_model=NOVA_MODEL)
+        return bedrock_failing(bedrock, monkeypatch, lambda: BedrockImage(settings))
+
+    def drawn_size(self, model: Any, request: ImageRequest) -> tuple[int, int]:
+        return ib.size_for(model.family, request.width, request.height)
 
 
 def test_converse_story_prompt_and_repair_round(tmp_path: Path, stubbed: Any) -> None:

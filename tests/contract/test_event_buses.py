@@ -1,31 +1,26 @@
-"""Event-bus adapters: EventBridge under moto (rules route each detail-type to an SQS queue)
-and Prefect deployments against a real Prefect test server."""
+"""Every event bus passes the event-bus contract (:mod:`mangaflow.testing.events`): inline,
+EventBridge under moto (rules route each detail-type to an SQS queue) and Prefect deployments
+against a real Prefect test server; plus what is specific to each."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from unittest.mock import patch
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from flows.platform.bus import PrefectDeploymentBus
-from mangaflow.manga.domain.events import (
-    BatchWorkflowRequested,
-    EpisodeCompleted,
-    EpisodeGenerationRequested,
-    ImageGenerationRequested,
-    PanelRegenerationRequested,
-    StoryGenerationRequested,
-)
+from mangaflow.manga.domain.events import StoryGenerationRequested
 from mangaflow.platform.adapters.events.eventbridge import MAX_ENTRIES_PER_CALL, EventBridgeBus
+from mangaflow.platform.adapters.events.inline import InlineEventBus
 from mangaflow.platform.errors import (
     ConfigError,
     ProviderAuthError,
@@ -33,24 +28,13 @@ from mangaflow.platform.errors import (
     ProviderRateLimited,
     ProviderUnavailable,
 )
-from mangaflow.platform.events import EVENT_TYPES, DomainEvent, GenerationFailed, parse_event
+from mangaflow.platform.events import EVENT_TYPES, DomainEvent
 from mangaflow.products import routes
+from mangaflow.testing.events import Delivery, EventBusContract, sample_events
+from tests.fakes.net import closed_url
 
 BUS = "manga-events-test"
 REGION = "us-east-1"
-
-
-def sample_events() -> list[DomainEvent]:
-    ids = {"userId": "u1", "requestId": "r1"}
-    return [
-        StoryGenerationRequested(**ids, seed=7),
-        EpisodeGenerationRequested(**ids, storyId="s1", episodeNumber=2, storyS3Key="k/s1"),
-        ImageGenerationRequested(**ids, storyId="s1", episodeId="e1", episodeS3Key="k/e1"),
-        EpisodeCompleted(**ids, storyId="s1", episodeId="e1", pdfS3Key="a.pdf", cbzS3Key="a.cbz"),
-        GenerationFailed(**ids, stage="images", error="boom"),
-        BatchWorkflowRequested(**ids, batchId="b1", numberOfStories=3),
-        PanelRegenerationRequested(**ids, episodeId="e1", panel=4),
-    ]
 
 
 # --------------------------------------------------------------------------- EventBridge
@@ -101,71 +85,58 @@ def bus(**kwargs: Any) -> EventBridgeBus:
     )
 
 
-class EventBusContract:
-    """What every bus promises the flows that consume it: each published event arrives intact
-    (source, detail-type, a detail that parses back to the same event). Here each arrives
-    once; on AWS, SQS may deliver twice, which the event id (Prefect's idempotency key) makes
-    harmless. Subclasses give ``make()``: the bus and a function returning the envelopes
-    consumers received."""
-
-    def make(self) -> tuple[Any, Any]:
-        raise NotImplementedError
-
-    @staticmethod
-    def _key(envelope: dict[str, Any]) -> str:
-        return json.dumps({k: envelope[k] for k in ("source", "detail-type", "detail")},
-                          sort_keys=True)  # fmt: skip
-
-    def test_every_event_arrives_intact(self) -> None:
-        bus, delivered = self.make()
-        events = sample_events()
-        for event in events:
-            bus.publish(event)
-        got = delivered()
-        assert sorted(map(self._key, got)) == sorted(self._key(e.envelope()) for e in events)
-        parsed = {e.event_id: e for e in (parse_event(g["detail-type"], g["detail"]) for g in got)}
-        assert parsed == {e.event_id: e for e in events}
-
-    def test_a_burst_of_events_all_arrive(self) -> None:
-        bus, delivered = self.make()
-        burst = [StoryGenerationRequested(userId="u", requestId=f"r{n}") for n in range(25)]
-        for event in burst:
-            bus.publish(event)
-        assert sorted(g["detail"]["eventId"] for g in delivered()) == sorted(
-            e.event_id for e in burst
-        )
-
-
 class TestInlineBus(EventBusContract):
-    def make(self) -> tuple[Any, Any]:
-        from mangaflow.platform.adapters.events.inline import InlineEventBus
+    adapter = InlineEventBus
 
-        bus, received = InlineEventBus(), []
-        handlers = {name: lambda e: received.append(e.envelope()) for name in EVENT_TYPES}
-        return bus, lambda: (bus.drain(handlers), received)[1]
+    @pytest.fixture
+    def bus(self) -> InlineEventBus:
+        self.got: list[Delivery] = []
+        return InlineEventBus()
+
+    def received(self, bus: InlineEventBus) -> list[Delivery]:
+        def handler(event: DomainEvent) -> None:
+            self.got.append((event.detail_type, event.detail()))
+
+        bus.drain({name: handler for name in EVENT_TYPES})
+        return list(self.got)
+
+    @pytest.fixture
+    def unreachable_bus(self) -> None:
+        pytest.skip("the inline bus has no backend to lose")
 
 
 class TestEventBridgeBus(EventBusContract):
-    @pytest.fixture(autouse=True)
-    def _queues(self, aws: dict[str, str]) -> None:
-        self.queues = aws
+    adapter = EventBridgeBus
 
-    def make(self) -> tuple[Any, Any]:
-        def delivered() -> list[dict[str, Any]]:
-            out = []
-            for url in self.queues.values():
-                while batch := receive(url, delete=True):
-                    out.extend(batch)
-            return out
+    @pytest.fixture
+    def bus(self, aws: dict[str, str]) -> EventBridgeBus:
+        self.queues, self.got = aws, []
+        return EventBridgeBus(BUS, region=REGION, backoff_seconds=0)  # lazy client
 
-        return EventBridgeBus(BUS, region=REGION, backoff_seconds=0), delivered  # lazy client
+    def received(self, bus: EventBridgeBus) -> list[Delivery]:
+        for url in self.queues.values():
+            while batch := receive(url, delete=True):
+                self.got.extend((b["detail-type"], b["detail"]) for b in batch)
+        return list(self.got)
 
-    def test_each_detail_type_is_routed_to_its_own_queue(self) -> None:
-        bus, _ = self.make()
-        for event in sample_events():
+    @pytest.fixture
+    def unreachable_bus(self, aws: dict[str, str]) -> EventBridgeBus:
+        client = boto3.client(
+            "events", region_name=REGION, endpoint_url=closed_url(),
+            config=Config(retries={"total_max_attempts": 1}, connect_timeout=2),
+        )  # fmt: skip
+        return EventBridgeBus(BUS, client, backoff_seconds=0)
+
+    def test_each_detail_type_is_routed_to_its_own_queue_with_its_source(
+        self, bus: EventBridgeBus
+    ) -> None:
+        events = {e.detail_type: e for e in sample_events()}
+        for event in events.values():
             bus.publish(event)
         for detail_type, url in self.queues.items():
-            assert [b["detail-type"] for b in receive(url)] == [detail_type]
+            [got] = receive(url)
+            assert (got["detail-type"], got["source"]) == (detail_type, events[detail_type].source)
+            assert got["detail"] == events[detail_type].detail()
 
 
 def test_publish_many_batches_ten_per_call(aws: dict[str, str]) -> None:
@@ -324,48 +295,93 @@ def _probe(event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-@pytest.mark.slow
-def test_prefect_bus_starts_one_run_per_event_id(prefect_server: None) -> None:
+def _deployments(count: int) -> dict[str, UUID]:
+    """``count`` fresh deployments of the probe flow on the test server: name → id."""
     from prefect import flow, get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
-    from prefect.client.schemas.sorting import FlowRunSort
 
     probe = flow(name="event-bus-probe")(_probe)
+    names = {f"probe-{uuid4().hex[:12]}" for _ in range(count)}
     with get_client(sync_client=True) as client:
         flow_id = client.create_flow(probe)
-        deployment_id = client.create_deployment(
-            flow_id=flow_id, name="probe", entrypoint="tests/contract/test_event_buses.py:_probe"
+        return {
+            name: client.create_deployment(
+                flow_id=flow_id, name=name, entrypoint="tests/contract/test_event_buses.py:_probe"
+            )
+            for name in names
+        }
+
+
+@pytest.mark.slow
+class TestPrefectDeploymentBus(EventBusContract):
+    """Against a real Prefect server: each event detail-type is mapped to its own deployment
+    of a probe flow; a consumer "received" an event when a flow run of its deployment
+    exists with the event's detail as the ``event`` parameter."""
+
+    adapter = PrefectDeploymentBus
+    deduplicates = True  # the event id is the flow run's idempotency key
+
+    def make_bus(self, deployments: dict[str, str]) -> PrefectDeploymentBus:
+        return PrefectDeploymentBus(deployments)
+
+    @pytest.fixture
+    def bus(self, prefect_server: None) -> PrefectDeploymentBus:
+        ids = _deployments(len(EVENT_TYPES))
+        self.detail_types = dict(zip(ids.values(), EVENT_TYPES, strict=True))
+        return self.make_bus(
+            {t: f"event-bus-probe/{name}" for name, t in zip(ids, EVENT_TYPES, strict=True)}
         )
-    story = sample_events()[0]
-    prefect_bus = PrefectDeploymentBus({story.detail_type: "event-bus-probe/probe"})
-    prefect_bus.publish(story)
-    prefect_bus.publish(story)  # redelivery: same event id
-    prefect_bus.publish(sample_events()[3])  # a completion: no deployment, ignored
 
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
-            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
-            limit=10,
+    def runs(self) -> list[Any]:
+        from prefect import get_client
+        from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+        from prefect.client.schemas.sorting import FlowRunSort
+
+        with get_client(sync_client=True) as client:
+            return client.read_flow_runs(
+                deployment_filter=DeploymentFilter(
+                    id=DeploymentFilterId(any_=list(self.detail_types))
+                ),
+                sort=FlowRunSort.EXPECTED_START_TIME_DESC,
+                limit=200,
+            )
+
+    def received(self, bus: PrefectDeploymentBus) -> list[Delivery]:
+        return [(self.detail_types[r.deployment_id], r.parameters["event"]) for r in self.runs()]
+
+    @pytest.fixture
+    def unreachable_bus(self) -> Iterator[PrefectDeploymentBus]:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: closed_url("/api")}):
+            yield self.make_bus(routes().deployments())
+
+    def test_the_run_idempotency_key_is_the_event_id(self, bus: PrefectDeploymentBus) -> None:
+        events = sample_events()
+        for event in events:
+            bus.publish(event)
+        assert sorted(r.idempotency_key for r in self.runs()) == sorted(
+            e.event_id for e in events
         )
-    assert len(runs) == 1
-    assert runs[0].parameters == {"event": story.detail()}
-    assert runs[0].idempotency_key == story.event_id
 
-    other = StoryGenerationRequested(userId="u1", requestId="r2")
+    def test_unmapped_events_start_nothing(self, bus: PrefectDeploymentBus) -> None:
+        story, completed = sample_events()[0], sample_events()[3]
+        del bus.deployments[completed.detail_type]
+        bus.publish(completed)
+        bus.publish(story)
+        assert [d["eventId"] for _, d in self.received(bus)] == [story.event_id]
 
-    async def publish_from_async_code() -> None:  # e.g. an async API endpoint
-        prefect_bus.publish(other)
+    def test_a_missing_deployment_is_a_config_error(self, bus: PrefectDeploymentBus) -> None:
+        story = sample_events()[0]
+        missing = self.make_bus({story.detail_type: "event-bus-probe/absent"})
+        with pytest.raises(ConfigError, match="event-bus-probe/absent"):
+            missing.publish(story)
 
-    asyncio.run(publish_from_async_code())
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
-            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
-            limit=10,
-        )
-    assert len(runs) == 2
 
-    missing = PrefectDeploymentBus({story.detail_type: "event-bus-probe/absent"})
-    with pytest.raises(ConfigError, match="event-bus-probe/absent"):
-        missing.publish(story)
+class TestPrefectDeploymentBusWithClientFactory(TestPrefectDeploymentBus):
+    """The same, through ``client_factory`` (a client made per publish) instead of
+    ``run_deployment``."""
+
+    def make_bus(self, deployments: dict[str, str]) -> PrefectDeploymentBus:
+        from prefect import get_client
+
+        return PrefectDeploymentBus(deployments, client_factory=lambda: get_client(sync_client=True))

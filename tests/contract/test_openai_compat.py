@@ -1,5 +1,6 @@
 """The OpenAI-compatible adapters against a real HTTP server on 127.0.0.1 (no mocked
-transport): exact requests, parsing, error mapping, key hygiene and JSON repair."""
+transport): the text and image contracts (:mod:`mangaflow.testing.models`), then exact
+requests, parsing, error mapping, key hygiene and JSON repair."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import io
 import json
 import logging
 import re
-import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,7 +38,9 @@ from mangaflow.platform.errors import (
 from mangaflow.platform.ports import ImageRequest, TextRequest, Usage
 from mangaflow.platform.registry import ProviderRegistry
 from mangaflow.platform.structured import generate_structured
+from mangaflow.testing.models import Failure, ImageModelContract, MakeFailing, TextModelContract
 from tests.conftest import VALID_PREFS, make_settings
+from tests.fakes.net import closed_port, closed_url
 from tests.fakes.openai_server import FakeOpenAIServer, prefs_from_prompt
 
 KEY = "sk-test-Zq8v1secret"
@@ -79,10 +81,63 @@ def call(kind: str, settings: Settings) -> object:
     return OpenAICompatImage(settings).generate(image_request())
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# --------------------------------------------------------------------------- contracts
+
+
+def failing_on(
+    server: FakeOpenAIServer, tmp_path: Path, factory: Any, **overrides: Any
+) -> MakeFailing:
+    """``make_failing`` for the contracts: the fake told to fail, or a closed port."""
+
+    def make(failure: Failure) -> Any:
+        url = server.url
+        if failure == "unreachable":
+            url = closed_url("/v1")
+        elif failure == "auth":
+            server.required_key = "sk-another-key"
+        elif failure == "content":
+            server.content_filter = True
+        else:
+            server.fail_with = [{"unavailable": 503, "rate_limited": 429}[failure]]
+        return factory(settings_for(tmp_path, url, openai_api_key=KEY, **overrides))
+
+    return make
+
+
+class TestOpenAICompatText(TextModelContract):
+    adapter = OpenAICompatText
+
+    @pytest.fixture
+    def model(self, tmp_path: Path, server: FakeOpenAIServer) -> OpenAICompatText:
+        return OpenAICompatText(settings_for(tmp_path, server.url, openai_api_key=KEY))
+
+    @pytest.fixture
+    def make_failing(self, tmp_path: Path, server: FakeOpenAIServer) -> MakeFailing:
+        return failing_on(server, tmp_path, OpenAICompatText)
+
+
+class TestOpenAICompatImage(ImageModelContract):
+    """A local server's model (any size, snapped to multiples of 64) and a hosted one (a
+    few fixed sizes, which the fake enforces)."""
+
+    adapter = OpenAICompatImage
+
+    @pytest.fixture(params=["fake-image", "gpt-image-1"])
+    def image_model(self, request: pytest.FixtureRequest) -> str:
+        return str(request.param)
+
+    @pytest.fixture
+    def model(self, tmp_path: Path, server: FakeOpenAIServer, image_model: str) -> Any:
+        settings = settings_for(tmp_path, server.url, openai_api_key=KEY,
+                                openai_image_model=image_model)  # fmt: skip
+        return OpenAICompatImage(settings)
+
+    @pytest.fixture
+    def make_failing(self, tmp_path: Path, server: FakeOpenAIServer) -> MakeFailing:
+        return failing_on(server, tmp_path, OpenAICompatImage)
+
+    def drawn_size(self, model: Any, request: ImageRequest) -> tuple[int, int]:
+        return choose_size(model.model, request.width, request.height)
 
 
 # --------------------------------------------------------------------------- text requests

@@ -1,11 +1,10 @@
 """The Qloo insights provider against a real HTTP server on loopback (tests/fakes/qloo_server):
-the exact query, the 403 fallback over entity types, the mapping to recommendations and
+the insights contract (:mod:`mangaflow.testing.models`), the exact query, the 403 fallback over entity types, the mapping to recommendations and
 trends, the error mapping, and the circuit breaker."""
 
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,8 @@ from mangaflow.platform.errors import (
     ProviderUnavailable,
 )
 from mangaflow.platform.registry import ProviderRegistry
+from mangaflow.testing.models import Failure, MakeFailing, TasteInsightsContract
+from tests.fakes.net import closed_port, closed_url
 from tests.fakes.qloo_server import FakeQloo, qloo_entity
 
 KEY = "qloo-secret-key-123"
@@ -91,10 +92,22 @@ def _fail(provider: QlooInsights, times: int) -> None:
             provider.insights(GENRES, THEMES)
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class TestQlooInsights(TasteInsightsContract):
+    adapter = QlooInsights  # the ``provider`` fixture above: the fake server, a fresh breaker
+
+    @pytest.fixture
+    def make_failing(self, tmp_path: Path, server: FakeQloo) -> MakeFailing:
+        def make(failure: Failure) -> QlooInsights:
+            url, key = server.url, KEY
+            if failure == "unreachable":
+                url = closed_url()
+            elif failure == "auth":
+                key = "not-the-key"
+            else:
+                server.fail_with = [{"unavailable": 503, "rate_limited": 429}[failure]]
+            return QlooInsights(make_settings(tmp_path, url, qloo_api_key=key))
+
+        return make
 
 
 def test_exact_query_parameters_and_header(provider: QlooInsights, server: FakeQloo) -> None:
@@ -244,7 +257,7 @@ def test_timeouts_and_refused_connections_are_unavailable(
     tmp_path: Path, server: FakeQloo, breaker: CircuitBreaker, failure: str
 ) -> None:
     server.delay = 1.0
-    url = server.url if failure == "timeout" else f"http://127.0.0.1:{_closed_port()}"
+    url = server.url if failure == "timeout" else f"http://127.0.0.1:{closed_port()}"
     p = QlooInsights(make_settings(tmp_path, url, http_timeout_seconds=0.2), breaker=breaker)
     expected = "timed out" if failure == "timeout" else "could not be reached"
     with pytest.raises(ProviderUnavailable, match=expected):
