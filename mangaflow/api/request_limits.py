@@ -9,6 +9,8 @@ import time
 from collections import deque
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 from mangaflow.platform.requests.model import utcnow
 
 
@@ -56,7 +58,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge(self.max_bytes)
             return message
 
         try:
@@ -74,5 +76,9 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from ``receive`` inside the app: an ``HTTPException``, so FastAPI's body parsing
+    (which turns other errors into 400) passes it on, and the error handlers answer 413."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body over {max_bytes} bytes")

@@ -73,3 +73,23 @@ def test_post_poll_list_fetch_download(served: tuple[str, Context]) -> None:
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         other = {"Authorization": f"Bearer {issue_local_token(c.settings, 'bob')}"}
         assert http.get(episode["downloads"]["pdf"], headers=other).status_code == 404
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+def test_an_oversized_body_gets_413_however_it_is_sent(
+    served: tuple[str, Context], chunked: bool
+) -> None:
+    url, c = served
+    headers = {"Authorization": f"Bearer {issue_local_token(c.settings, 'alice')}",
+               "Content-Type": "application/json"}  # fmt: skip
+    body = b'{"notes": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(0, len(body), 64 * 1024):
+            yield body[i : i + 64 * 1024]
+
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+        answer = http.post("/preferences", content=chunks() if chunked else body)
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["code"] == "payload_too_large"
+    assert c.requests.list_requests("alice") == []  # nothing stored
