@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mangaflow.manga.domain import keys
 from mangaflow.manga.repository import repo
 from mangaflow.platform.errors import MangaFlowError, ValidationError
 
@@ -170,7 +169,7 @@ def regenerate(
         _fail(f"no episode {episode_id} for user {uid}")
     except ValidationError as exc:
         _fail(str(exc), 2)
-    previous = repo(c).get_episode(episode_id).get("panelVersions", {}).get(str(panel), 1)
+    previous = repo(c).get_episode(episode_id).panel_version(panel)
     console.print(f"Request [bold]{req.request_id}[/bold]: panel {panel} → version "
                   f"{req.params['version']}")  # fmt: skip
     from flows.manga.regenerate import regenerate_panel
@@ -182,12 +181,12 @@ def regenerate(
     except Exception as exc:  # the request record holds the cause
         _fail(f"request {req.request_id} {c.requests.get_request(req.request_id).error or exc}")
     ep = repo(c).get_episode(episode_id)
-    old = keys.panel_image(ep["userId"], ep["storyId"], ep["number"], panel, previous)
+    old = ep.panel_key(panel, previous)
     console.print(f"[bold green]✓[/bold green] panel {panel} redrawn (page {result['page']})")
     print(f"New image: {c.blobs.locate(result['image'])}")
     print(f"Previous image (kept): {c.blobs.locate(old)}")
-    print(f"PDF: {c.blobs.locate(ep['pdfS3Key'])}")
-    print(f"CBZ: {c.blobs.locate(ep['cbzS3Key'])}")
+    print(f"PDF: {c.blobs.locate(ep.pdf_s3_key)}")
+    print(f"CBZ: {c.blobs.locate(ep.cbz_s3_key)}")
 
 
 def _cli_field_names(text: str) -> str:
@@ -209,12 +208,10 @@ def _cli_field_names(text: str) -> str:
 def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
     """Where the outputs are; with ``--out``, copies them there first."""
     ep = repo(c).get_episode(episode_id)
-    story = repo(c).get_story(ep["storyId"])
+    story = repo(c).get_story(ep.story_id)
     blobs = c.blobs
-    items = {
-        "story": story["s3Key"], "episode": ep["s3Key"], "pdf": ep["pdfS3Key"],
-        "cbz": ep["cbzS3Key"],
-    }  # fmt: skip
+    items = {"story": story.s3_key, "episode": ep.s3_key, "pdf": ep.pdf_s3_key,
+             "cbz": ep.cbz_s3_key}  # fmt: skip
     if out is None:
         return {k: blobs.locate(v) for k, v in items.items()}
     out.mkdir(parents=True, exist_ok=True)
@@ -229,7 +226,7 @@ def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
     if panel_dir.exists():
         shutil.rmtree(panel_dir)
     panel_dir.mkdir()
-    prefix = f"images/{ep['userId']}/{ep['storyId']}/{ep['number']}/generated/"
+    prefix = f"images/{ep.user_id}/{ep.story_id}/{ep.number}/generated/"
     for key in blobs.list(prefix):
         (panel_dir / key.rsplit("/", 1)[1]).write_bytes(blobs.get(key))
     paths["panels"] = str(panel_dir)
@@ -238,10 +235,10 @@ def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
 
 def _print_summary(c: Any, req: Any, paths: dict[str, str], elapsed: float) -> None:
     ep = repo(c).get_episode(req.episode_id)
-    story = repo(c).get_story(ep["storyId"])
+    story = repo(c).get_story(ep.story_id)
     console.print()
-    console.print(f"[bold green]✓[/bold green] [bold]{story['title']}[/bold] — Episode "
-                  f"{ep['number']}: {ep['title']}  ({ep['pages']} pages, {ep['panels']} panels, "
+    console.print(f"[bold green]✓[/bold green] [bold]{story.title}[/bold] — Episode "
+                  f"{ep.number}: {ep.title}  ({ep.pages} pages, {ep.panels} panels, "
                   f"{elapsed:.1f} s)")  # fmt: skip
     if c.offline:
         console.print("[yellow]Offline providers: the story is template-written and the art "
@@ -299,10 +296,10 @@ def status(
         console.print(f"story    {req.story_id}")
     if req.episode_id:
         ep = repo(c).get_episode(req.episode_id)
-        console.print(f"episode  {req.episode_id} (#{ep['number']}: {ep.get('title', '')})")
-        for key in ("pdfS3Key", "cbzS3Key"):
-            if ep.get(key):
-                console.print(f"{key[:3]}      {c.blobs.locate(ep[key])}")
+        console.print(f"episode  {req.episode_id} (#{ep.number}: {ep.title or ''})")
+        for kind, key in (("pdf", ep.pdf_s3_key), ("cbz", ep.cbz_s3_key)):
+            if key:
+                console.print(f"{kind}      {c.blobs.locate(key)}")
     if req.error:
         console.print(f"[red]error    {req.error}[/red]", highlight=False)
     for note in req.notes:
@@ -323,7 +320,8 @@ def list_(
     requests = c.requests.list_requests(uid, limit=20)
     if as_json:
         data = {
-            "stories": [{**s, "episodes": repo(c).list_episodes(s["storyId"])} for s in stories],
+            "stories": [{**s.item(), "episodes": [e.item() for e in repo(c).list_episodes(s.story_id)]}
+                        for s in stories],
             "requests": [r.model_dump(mode="json") for r in requests],
         }
         print(json.dumps(data, indent=2, default=str))
@@ -335,10 +333,9 @@ def list_(
     for col in ("story id", "title", "episodes (number, id, status)", "created"):
         table.add_column(col, overflow="fold")
     for s in stories:
-        eps = repo(c).list_episodes(s["storyId"])
-        done = "\n".join(f"#{e['number']} {e.get('episodeId', '-')} {e.get('status', '')}"
-                         for e in eps)  # fmt: skip
-        table.add_row(s["storyId"], s["title"], done or "-", s["createdAt"])
+        eps = repo(c).list_episodes(s.story_id)
+        done = "\n".join(f"#{e.number} {e.episode_id or '-'} {e.status}" for e in eps)
+        table.add_row(s.story_id, s.title, done or "-", s.created_at)
     console.print(table)
     rt = Table(title="Recent requests", header_style="bold")
     for col in ("request id", "status", "stage", "created", "error"):

@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import replace
 
 from mangaflow.manga.compose.layouts import plan_layouts
-from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.episode import EpisodeScript, Panel
 from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.domain.story import StoryBible
@@ -94,15 +93,14 @@ def draw_panel(c: Context, request_id: str, episode_id: str, panel_number: int) 
     """Draw one panel and store it; returns its blob key. A panel already stored is not
     drawn again (a retried or resumed run skips finished panels)."""
     record, script = load_episode(c, episode_id)
-    user, story_id, n = record["userId"], record["storyId"], record["number"]
-    key = keys.panel_image(user, story_id, n, panel_number)
+    key = record.panel_key(panel_number, version=1)
     if c.blobs.exists(key):
         return key
-    story_record, bible = load_story(c, story_id)
-    prefs = Preferences.model_validate(story_record["preferences"])
+    story_record, bible = load_story(c, record.story_id)
+    prefs = story_record.preferences
     panel = next(p for p in script.panels if p.number == panel_number)
     cell = cell_sizes(script, prefs.reading_direction)[panel_number]
-    request = build_image_request(bible, prefs, panel, story_record.get("seed", 0), cell)
+    request = build_image_request(bible, prefs, panel, story_record.seed, cell)
     c.blobs.put(key, generate_image(c, request_id, request), "image/png")
     return key
 
