@@ -11,7 +11,8 @@ from mangaflow.bootstrap import Context
 from mangaflow.manga.domain.records import BatchRecord, EpisodeRecord, StoryRecord
 from mangaflow.manga.repository import episode_sk, repo
 from mangaflow.manga.services import batches
-from mangaflow.manga.services.episode import load_episode, write_episode
+from mangaflow.manga.services.episode import write_episode
+from mangaflow.manga.services.episode_context import load_episode_context
 from mangaflow.manga.services.lettering import export_episode, letter_page
 from mangaflow.manga.services.panels import draw_panel
 from mangaflow.manga.services.story import gather_insights, write_story
@@ -45,8 +46,8 @@ def _episode(container: Context) -> tuple[str, str, str]:
                              publish=False)  # fmt: skip
     story_id = write_story(c, req.request_id, gather_insights(c, req.request_id))
     episode_id = write_episode(c, req.request_id, story_id, 1)
-    _, script = load_episode(c, episode_id)
-    for panel in script.panels:
+    ep = load_episode_context(c, episode_id)
+    for panel in ep.script.panels:
         draw_panel(c, req.request_id, episode_id, panel.number)
     letter_page(c, req.request_id, episode_id, 1)
     export_episode(c, req.request_id, episode_id)

@@ -8,13 +8,9 @@ from typing import Any
 
 from mangaflow.manga import compose
 from mangaflow.manga.domain import keys
-from mangaflow.manga.domain.episode import EpisodeScript
-from mangaflow.manga.domain.preferences import Preferences
-from mangaflow.manga.domain.records import EpisodeRecord
-from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
-from mangaflow.manga.services.story import load_story
+from mangaflow.manga.services.episode_context import load_episode_context
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound
 
@@ -23,17 +19,10 @@ def _footer(c: Context) -> str:
     return "MangaFlow · offline providers" if c.offline or c.image.offline else "MangaFlow"
 
 
-def _context(
-    c: Context, episode_id: str
-) -> tuple[EpisodeRecord, EpisodeScript, StoryBible, Preferences]:
-    record, script = load_episode(c, episode_id)
-    story_record, bible = load_story(c, record.story_id)
-    return record, script, bible, story_record.preferences
-
-
 def letter_page(c: Context, request_id: str, episode_id: str, page_number: int) -> str:
     """Letter one page from its panel images; stores the PNG (and its layout notes)."""
-    record, script, bible, prefs = _context(c, episode_id)
+    ep = load_episode_context(c, episode_id)
+    record, script, prefs = ep.record, ep.script, ep.prefs
     page = script.pages[page_number - 1]
     images: dict[int, bytes] = {}
     for panel in page.panels:
@@ -45,7 +34,7 @@ def letter_page(c: Context, request_id: str, episode_id: str, page_number: int) 
     layout = compose.plan_layouts(script.pages, prefs.reading_direction)[page_number - 1]
     rendered = compose.render_page(
         page, images, direction=prefs.reading_direction, monochrome=prefs.monochrome,
-        footer=_footer(c), story=bible, layout=layout,
+        footer=_footer(c), story=ep.bible, layout=layout,
     )  # fmt: skip
     user, story_id, n = record.user_id, record.story_id, record.number
     key = keys.page_png(user, story_id, n, page_number)
@@ -59,8 +48,9 @@ def export_episode(c: Context, request_id: str, episode_id: str) -> dict[str, An
     """Assemble ``episode.pdf`` and ``episode.cbz`` from the lettered pages."""
     c.requests.mark_stage(request_id, "lettering")
     c.progress.stage(request_id, "lettering", "PDF and CBZ")
-    record, script, bible, prefs = _context(c, episode_id)
-    user, story_id, n = record.user_id, record.story_id, record.number
+    ep = load_episode_context(c, episode_id)
+    script, bible, prefs = ep.script, ep.bible, ep.prefs
+    user, story_id, n = ep.record.user_id, ep.record.story_id, ep.record.number
     pages: list[compose.RenderedPage] = []
     for page in script.pages:
         key = keys.page_png(user, story_id, n, page.number)

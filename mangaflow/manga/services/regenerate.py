@@ -7,8 +7,8 @@ import uuid
 
 from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
-from mangaflow.manga.services.panels import build_image_request, cell_sizes, generate_image
-from mangaflow.manga.services.story import load_story
+from mangaflow.manga.services.episode_context import load_episode_context
+from mangaflow.manga.services.panels import generate_image, panel_request
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ValidationError
 from mangaflow.platform.requests.model import GenerationRequest
@@ -55,25 +55,16 @@ def draw_new_version(c: Context, request_id: str) -> str:
     req = c.requests.mark_stage(request_id, "images")
     assert req.episode_id is not None
     panel_number, version = int(req.params["panel"]), int(req.params["version"])
-    record, script = load_episode(c, req.episode_id)
-    key = record.panel_key(panel_number, version)
+    ep = load_episode_context(c, req.episode_id)
+    key = ep.record.panel_key(panel_number, version)
     if not c.blobs.exists(key):
-        story_record, bible = load_story(c, record.story_id)
-        prefs = story_record.preferences
-        panel = next(p for p in script.panels if p.number == panel_number)
-        cell = cell_sizes(script, prefs.reading_direction)[panel_number]
-        request = build_image_request(
-            bible, prefs, panel, story_record.seed, cell,
-            prompt=req.params.get("prompt"), version=version,
-        )  # fmt: skip
+        request = panel_request(ep, panel_number, prompt=req.params.get("prompt"), version=version)
         c.blobs.put(key, generate_image(c, request_id, request), "image/png")
-    versions = dict(record.panel_versions)
-    versions[str(panel_number)] = max(version, record.panel_version(panel_number))
+    versions = dict(ep.record.panel_versions)
+    versions[str(panel_number)] = max(version, ep.record.panel_version(panel_number))
     repo(c).update_episode(req.episode_id, panel_versions=versions)
     return key
 
 
 def page_of(c: Context, episode_id: str, panel_number: int) -> int:
-    _, script = load_episode(c, episode_id)
-    return next(pg.number for pg in script.pages if any(p.number == panel_number
-                                                         for p in pg.panels))  # fmt: skip
+    return load_episode_context(c, episode_id).page_of(panel_number)
