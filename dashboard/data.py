@@ -125,8 +125,8 @@ def episode(home: str, user: str, episode_id: str) -> dict[str, Any]:
     c = container()
     out = queries.episode(c, user, episode_id)
     record = repo(c).get_episode(episode_id, user_id=user)
-    out["pageKeys"] = list(record.get("pageKeys") or [])
-    out["createdAt"] = record.get("createdAt")
+    out["pageKeys"] = list(record.page_keys)
+    out["createdAt"] = record.created_at
     return out
 
 

@@ -26,6 +26,7 @@ from mangaflow.manga.domain.events import (
     StoryGenerationRequested,
 )
 from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.domain.records import BatchOutcome
 from mangaflow.manga.services import batches as workflows
 from mangaflow.manga.services.submit import submit_preferences
 from mangaflow.platform.adapters.events.inline import InlineEventBus, in_process_bus
@@ -57,23 +58,22 @@ def run_batch(event: dict[str, Any]) -> dict[str, Any]:
     log = get_run_logger()
     batch = workflows.begin_batch(c, ev.batch_id)
     prefs = workflows.batch_preferences(c, batch)
-    finished = {s["index"] for s in batch.get("stories", []) if s["status"] in ("COMPLETED",
-                                                                                 "FAILED")}  # fmt: skip
+    finished = {s.index for s in batch.stories if s.finished}
     for index in range(1, ev.number_of_stories + 1):
         if index in finished:
             continue  # a redelivered batch keeps the stories it already finished
-        outcome = _run_story(c, bus, ev, index, prefs, int(batch.get("seed", 0)) + index)
+        outcome = _run_story(c, bus, ev, index, prefs, batch.seed + index)
         log.info("batch %s story %d/%d: %s", ev.batch_id, index, ev.number_of_stories,
-                 outcome["status"])  # fmt: skip
+                 outcome.status)  # fmt: skip
     done = workflows.finish_batch(c, ev.batch_id)
-    log.info("batch %s %s", ev.batch_id, done["status"])
+    log.info("batch %s %s", ev.batch_id, done.status)
     return workflows.get_batch(c, ev.batch_id, ev.user_id)
 
 
 def _run_story(
     c: Context, bus: InlineEventBus, ev: BatchWorkflowRequested, index: int,
     prefs: Preferences, seed: int,
-) -> dict[str, Any]:  # fmt: skip
+) -> BatchOutcome:  # fmt: skip
     """One story to the end (or to its failure); returns its recorded outcome."""
     from flows.platform.dispatch import run_once  # dispatch imports this module
 

@@ -23,7 +23,6 @@ from mangaflow.cli.common import (
     usage_table,
     with_providers,
 )
-from mangaflow.manga.domain import keys
 from mangaflow.manga.repository import repo
 from mangaflow.platform.errors import ValidationError
 
@@ -216,7 +215,7 @@ def regenerate(
         fail(f"no episode {episode_id} for user {uid}")
     except ValidationError as exc:
         fail(str(exc), 2)
-    previous = repo(c).get_episode(episode_id).get("panelVersions", {}).get(str(panel), 1)
+    previous = repo(c).get_episode(episode_id).panel_version(panel)
     console.print(styled("Request [bold]{id}[/bold]: panel {panel} → version {version}",
                          id=req.request_id, panel=panel, version=req.params["version"]))  # fmt: skip
     from flows.manga.regenerate import regenerate_panel
@@ -234,13 +233,13 @@ def regenerate(
     except Exception as exc:  # the request record holds the cause
         fail(f"request {req.request_id} {c.requests.get_request(req.request_id).error or exc}")
     ep = repo(c).get_episode(episode_id)
-    old = keys.panel_image(ep["userId"], ep["storyId"], ep["number"], panel, previous)
+    old = ep.panel_key(panel, previous)
     console.print(styled("[bold green]✓[/bold green] panel {panel} redrawn (page {page})",
                          panel=panel, page=result["page"]))  # fmt: skip
     print(f"New image: {c.blobs.locate(result['image'])}")
     print(f"Previous image (kept): {c.blobs.locate(old)}")
-    print(f"PDF: {c.blobs.locate(ep['pdfS3Key'])}")
-    print(f"CBZ: {c.blobs.locate(ep['cbzS3Key'])}")
+    print(f"PDF: {c.blobs.locate(ep.pdf_s3_key)}")
+    print(f"CBZ: {c.blobs.locate(ep.cbz_s3_key)}")
 
 
 def _cli_field_names(text: str) -> str:
@@ -262,12 +261,10 @@ def _cli_field_names(text: str) -> str:
 def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
     """Where the outputs are; with ``--out``, copies them there first."""
     ep = repo(c).get_episode(episode_id)
-    story = repo(c).get_story(ep["storyId"])
+    story = repo(c).get_story(ep.story_id)
     blobs = c.blobs
-    items = {
-        "story": story["s3Key"], "episode": ep["s3Key"], "pdf": ep["pdfS3Key"],
-        "cbz": ep["cbzS3Key"],
-    }  # fmt: skip
+    items = {"story": story.s3_key, "episode": ep.s3_key, "pdf": ep.pdf_s3_key,
+             "cbz": ep.cbz_s3_key}  # fmt: skip
     if out is None:
         return {k: blobs.locate(v) for k, v in items.items()}
     out.mkdir(parents=True, exist_ok=True)
@@ -282,7 +279,7 @@ def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
     if panel_dir.exists():
         shutil.rmtree(panel_dir)
     panel_dir.mkdir()
-    prefix = f"images/{ep['userId']}/{ep['storyId']}/{ep['number']}/generated/"
+    prefix = f"images/{ep.user_id}/{ep.story_id}/{ep.number}/generated/"
     for key in blobs.list(prefix):
         (panel_dir / key.rsplit("/", 1)[1]).write_bytes(blobs.get(key))
     paths["panels"] = str(panel_dir)
@@ -291,12 +288,12 @@ def _deliver(c: Any, episode_id: str, out: Path | None) -> dict[str, str]:
 
 def _print_summary(c: Any, req: Any, paths: dict[str, str], elapsed: float) -> None:
     ep = repo(c).get_episode(req.episode_id)
-    story = repo(c).get_story(ep["storyId"])
+    story = repo(c).get_story(ep.story_id)
     console.print()
     console.print(styled(
         "[bold green]✓[/bold green] [bold]{story}[/bold] — Episode {n}: {title}  ({pages} pages, "
-        "{panels} panels, {seconds} s)", story=story["title"], n=ep["number"], title=ep["title"],
-        pages=ep["pages"], panels=ep["panels"], seconds=f"{elapsed:.1f}",
+        "{panels} panels, {seconds} s)", story=story.title, n=ep.number, title=ep.title,
+        pages=ep.pages, panels=ep.panels, seconds=f"{elapsed:.1f}",
     ))  # fmt: skip
     if c.offline:
         console.print(styled("[yellow]Offline providers: the story is template-written and "
@@ -343,10 +340,10 @@ def status(
         console.print(f"story    {req.story_id}")
     if req.episode_id:
         ep = repo(c).get_episode(req.episode_id)
-        console.print(f"episode  {req.episode_id} (#{ep['number']}: {ep.get('title', '')})")
-        for key in ("pdfS3Key", "cbzS3Key"):
-            if ep.get(key):
-                console.print(f"{key[:3]}      {c.blobs.locate(ep[key])}")
+        console.print(f"episode  {req.episode_id} (#{ep.number}: {ep.title or ''})")
+        for kind, key in (("pdf", ep.pdf_s3_key), ("cbz", ep.cbz_s3_key)):
+            if key:
+                console.print(f"{kind}      {c.blobs.locate(key)}")
     if req.error:
         console.print(styled("[red]error    {error}[/red]", error=req.error))
     for note in req.notes:
@@ -366,7 +363,8 @@ def list_(
     requests = c.requests.list_requests(uid, limit=20)
     if as_json:
         data = {
-            "stories": [{**s, "episodes": repo(c).list_episodes(s["storyId"])} for s in stories],
+            "stories": [{**s.item(), "episodes": [e.item() for e in repo(c).list_episodes(s.story_id)]}
+                        for s in stories],
             "requests": [r.model_dump(mode="json") for r in requests],
         }
         print(json.dumps(data, indent=2, default=str))
@@ -378,10 +376,9 @@ def list_(
     for col in ("story id", "title", "episodes (number, id, status)", "created"):
         table.add_column(col, overflow="fold")
     for s in stories:
-        eps = repo(c).list_episodes(s["storyId"])
-        done = "\n".join(f"#{e['number']} {e.get('episodeId', '-')} {e.get('status', '')}"
-                         for e in eps)  # fmt: skip
-        table.add_row(s["storyId"], s["title"], done or "-", s["createdAt"])
+        eps = repo(c).list_episodes(s.story_id)
+        done = "\n".join(f"#{e.number} {e.episode_id or '-'} {e.status}" for e in eps)
+        table.add_row(s.story_id, s.title, done or "-", s.created_at)
     console.print(table)
     rt = Table(title="Recent requests", header_style="bold")
     for col in ("request id", "status", "stage", "created", "error"):

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.domain.records import BatchOutcome, BatchRecord, EpisodeRecord, StoryRecord
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ConditionFailed, NotFound
 from mangaflow.platform.ports import ItemTable, Put
@@ -90,25 +91,29 @@ class Repository:
         return Preferences.model_validate(raw["preferences"]), raw.get("preferencesTs", "")
 
     # ----------------------------------------------------------------- stories
-    def save_story(self, user_id: str, story_id: str, record: dict[str, Any]) -> None:
+    def save_story(self, story: StoryRecord) -> None:
         now = utcnow()
+        fields = story.item()
         item = {
-            "PK": f"USER#{user_id}", "SK": f"STORY#{story_id}", "GSI1PK": f"STORY#{story_id}",
-            "GSI1SK": "METADATA", "GSI2PK": f"STATUS#{record.get('status', 'COMPLETED')}",
-            "GSI2SK": record.get("createdAt", now), "storyId": story_id, "userId": user_id,
-            "createdAt": now, "updatedAt": now, **record,
+            "PK": f"USER#{story.user_id}", "SK": f"STORY#{story.story_id}",
+            "GSI1PK": f"STORY#{story.story_id}", "GSI1SK": "METADATA",
+            "GSI2PK": f"STATUS#{story.status}", "GSI2SK": fields.get("createdAt", now),
+            "createdAt": now, "updatedAt": now, **fields,
         }  # fmt: skip
         self.table.put(Put(item))
 
-    def get_story(self, story_id: str, user_id: str | None = None) -> dict[str, Any]:
+    def get_story(self, story_id: str, user_id: str | None = None) -> StoryRecord:
         rows = self.table.query(f"STORY#{story_id}", "METADATA", index="GSI1", limit=1)
-        if not rows or (user_id is not None and rows[0]["userId"] != user_id):
+        story = StoryRecord.model_validate(_strip(rows[0])) if rows else None
+        if story is None or (user_id is not None and story.user_id != user_id):
             raise NotFound(f"no story {story_id}")
-        return _strip(rows[0])
+        return story
 
-    def list_stories(self, user_id: str) -> list[dict[str, Any]]:
+    def list_stories(self, user_id: str) -> list[StoryRecord]:
+        """The user's stories, newest first."""
         rows = self.table.query(f"USER#{user_id}", "STORY#")
-        return sorted((_strip(r) for r in rows), key=lambda r: r["createdAt"], reverse=True)
+        stories = [StoryRecord.model_validate(_strip(r)) for r in rows]
+        return sorted(stories, key=lambda s: s.created_at, reverse=True)
 
     # ---------------------------------------------------------------- episodes
     def claim_episode_number(self, story_id: str, user_id: str, number: int | None = None) -> int:
@@ -144,70 +149,78 @@ class Repository:
         raise ConditionFailed(f"could not claim a new version of panel {panel}")
 
     def next_episode_number(self, story_id: str) -> int:
-        numbers = [e["number"] for e in self.list_episodes(story_id)]
+        numbers = [e.number for e in self.list_episodes(story_id)]
         return max(numbers) + 1 if numbers else 1
 
-    def save_episode(self, story_id: str, number: int, record: dict[str, Any]) -> None:
+    def save_episode(self, episode: EpisodeRecord) -> None:
+        """Store a written episode over its claimed slot (keeping the slot's other keys)."""
+        story_id, number = episode.story_id, episode.number
         current = self.table.get(f"STORY#{story_id}", episode_sk(number)) or {}
+        fields = episode.item()
         now = utcnow()
         item = {
-            **current, **record, "PK": f"STORY#{story_id}", "SK": episode_sk(number),
-            "GSI1PK": f"EPISODE#{record['episodeId']}", "GSI1SK": "METADATA",
-            "GSI2PK": f"STATUS#{record.get('status', current.get('status', 'GENERATING'))}",
+            **current, **fields, "PK": f"STORY#{story_id}", "SK": episode_sk(number),
+            "GSI1PK": f"EPISODE#{episode.episode_id}", "GSI1SK": "METADATA",
+            "GSI2PK": f"STATUS#{fields.get('status', current.get('status', 'GENERATING'))}",
             "GSI2SK": current.get("createdAt", now), "storyId": story_id, "number": number,
             "createdAt": current.get("createdAt", now), "updatedAt": now,
         }  # fmt: skip
         self.table.put(Put(item))
 
-    def update_episode(self, episode_id: str, **changes: Any) -> dict[str, Any]:
-        ep = self.get_episode(episode_id)
-        self.save_episode(ep["storyId"], ep["number"], {**ep, **changes})
+    def update_episode(self, episode_id: str, **changes: Any) -> EpisodeRecord:
+        """Change attributes of an episode (by attribute name: ``pdf_s3_key=...``)."""
+        self.save_episode(self.get_episode(episode_id).changed(**changes))
         return self.get_episode(episode_id)
 
-    def get_episode(self, episode_id: str, user_id: str | None = None) -> dict[str, Any]:
+    def get_episode(self, episode_id: str, user_id: str | None = None) -> EpisodeRecord:
         rows = self.table.query(f"EPISODE#{episode_id}", "METADATA", index="GSI1", limit=1)
-        if not rows or (user_id is not None and rows[0].get("userId") != user_id):
+        episode = EpisodeRecord.model_validate(_strip(rows[0])) if rows else None
+        if episode is None or (user_id is not None and episode.user_id != user_id):
             raise NotFound(f"no episode {episode_id}")
-        return _strip(rows[0])
+        return episode
 
-    def list_episodes(self, story_id: str) -> list[dict[str, Any]]:
+    def list_episodes(self, story_id: str) -> list[EpisodeRecord]:
+        """A story's episodes by number, claimed slots included (see ``EpisodeRecord.written``)."""
         rows = self.table.query(f"STORY#{story_id}", "EPISODE#")
-        return [_strip(r) for r in rows if "#PANEL#" not in r["SK"]]
+        return [EpisodeRecord.model_validate(_strip(r)) for r in rows if "#PANEL#" not in r["SK"]]
 
     # ----------------------------------------------------------------- batches
-    def create_batch(self, user_id: str, batch_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    def create_batch(self, batch: BatchRecord) -> BatchRecord:
         """Store a new batch (status PENDING, no story outcomes yet)."""
         now = utcnow()
         item = {
-            "PK": f"USER#{user_id}", "SK": f"BATCH#{batch_id}", "GSI1PK": f"BATCH#{batch_id}",
-            "GSI1SK": "METADATA", "batchId": batch_id, "userId": user_id, "status": "PENDING",
-            "stories": [], "error": None, "createdAt": now, "updatedAt": now, "version": 0,
-            **record,
+            "PK": f"USER#{batch.user_id}", "SK": f"BATCH#{batch.batch_id}",
+            "GSI1PK": f"BATCH#{batch.batch_id}", "GSI1SK": "METADATA", "batchId": batch.batch_id,
+            "userId": batch.user_id, "status": "PENDING", "stories": [], "error": None,
+            "createdAt": now, "updatedAt": now, "version": 0, **batch.item(),
         }  # fmt: skip
         self.table.put(Put(item, if_not_exists=True))
-        return _strip(item)
+        return BatchRecord.model_validate(_strip(item))
 
-    def get_batch(self, batch_id: str, user_id: str | None = None) -> dict[str, Any]:
+    def get_batch(self, batch_id: str, user_id: str | None = None) -> BatchRecord:
         rows = self.table.query(f"BATCH#{batch_id}", "METADATA", index="GSI1", limit=1)
-        if not rows or (user_id is not None and rows[0]["userId"] != user_id):
+        batch = BatchRecord.model_validate(_strip(rows[0])) if rows else None
+        if batch is None or (user_id is not None and batch.user_id != user_id):
             raise NotFound(f"no batch {batch_id}")
-        return _strip(rows[0])
+        return batch
 
     def update_batch(
-        self, batch_id: str, *, story: dict[str, Any] | None = None, **changes: Any
-    ) -> dict[str, Any]:
-        """Change a batch; ``story`` replaces the outcome with the same ``index`` (or adds it),
-        keeping outcomes in index order. Optimistic check on ``version``, retried on a race."""
+        self, batch_id: str, *, story: BatchOutcome | None = None, **changes: Any
+    ) -> BatchRecord:
+        """Change a batch (by attribute name); ``story`` replaces the outcome with the same
+        ``index`` (or adds it), keeping outcomes in index order. Optimistic check on
+        ``version``, retried on a race."""
+        stored = BatchRecord.stored_names(changes)
         for _ in range(20):
             raw = self.table.query(f"BATCH#{batch_id}", "METADATA", index="GSI1", limit=1)
             if not raw:
                 raise NotFound(f"no batch {batch_id}")
             full = self.table.get(raw[0]["PK"], raw[0]["SK"]) or raw[0]
             before = full.get("version", 0)
-            full.update(changes)
+            full.update(stored)
             if story is not None:
-                others = [s for s in full.get("stories", []) if s["index"] != story["index"]]
-                full["stories"] = sorted([*others, story], key=lambda s: int(s["index"]))
+                others = [s for s in full.get("stories", []) if s["index"] != story.index]
+                full["stories"] = sorted([*others, story.item()], key=lambda s: int(s["index"]))
             full["version"] = before + 1
             full["updatedAt"] = utcnow()
             try:
@@ -215,9 +228,8 @@ class Repository:
             except ConditionFailed:
                 time.sleep(0.01)
                 continue
-            return _strip(full)
+            return BatchRecord.model_validate(_strip(full))
         raise ConditionFailed(f"batch {batch_id} kept changing; update abandoned")
-
 
 
 def repo(c: Context) -> Repository:

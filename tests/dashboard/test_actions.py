@@ -40,8 +40,9 @@ def test_batch_uses_the_latest_preferences(with_episode: dict[str, str]) -> None
     from mangaflow.bootstrap import get_context
 
     batch = repo(get_context()).get_batch(batch_id, user_id=USER)
-    assert batch["numberOfStories"] == 2 and batch["status"] == "PENDING"
-    assert batch["preferences"]["genres"] == VALID_PREFS["genres"]
+    assert batch.number_of_stories == 2 and batch.status == "PENDING"
+    assert batch.preferences is not None
+    assert batch.preferences.genres == VALID_PREFS["genres"]
     body = texts(at)  # nothing runs without the worker: the live card waits
     assert f"`{batch_id}`" in body and "PENDING · 0 of 2 stories started" in body
 

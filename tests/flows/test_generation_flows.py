@@ -46,15 +46,15 @@ def test_one_episode_end_to_end(tmp_path: Path) -> None:
     req = c.requests.get_request(result["request_id"])
     assert (req.status, req.stage, req.error) == ("COMPLETED", "done", None)
     ep = repo(c).get_episode(req.episode_id, user_id="alice")
-    pdf = c.blobs.get(ep["pdfS3Key"])
+    pdf = c.blobs.get(ep.pdf_s3_key)
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf) == 1 + 8
-    with zipfile.ZipFile(io.BytesIO(c.blobs.get(ep["cbzS3Key"]))) as z:
+    with zipfile.ZipFile(io.BytesIO(c.blobs.get(ep.cbz_s3_key))) as z:
         pages = [n for n in z.namelist() if n.startswith("page-")]
         assert len(pages) == 8 and "ComicInfo.xml" in z.namelist()
-    assert "offline" in c.blobs.get(repo(c).get_story(req.story_id)["s3Key"]).decode()
+    assert "offline" in c.blobs.get(repo(c).get_story(req.story_id).s3_key).decode()
     panels = c.blobs.list(f"images/alice/{req.story_id}/1/generated/")
-    assert len(panels) == ep["panels"] >= 8
-    assert req.usage["image/offline"]["images"] == ep["panels"]
+    assert len(panels) == ep.panels >= 8
+    assert req.usage["image/offline"]["images"] == ep.panels
     assert req.usage["text/offline"]["calls"] == 2
 
 
@@ -99,7 +99,7 @@ def test_a_rerun_redraws_only_missing_panels(tmp_path: Path) -> None:
     panel_keys = c.blobs.list(f"images/alice/{req.story_id}/1/generated/")
     kept = {k: c.blobs.get(k) for k in panel_keys[1:]}
     Path(c.blobs.locate(panel_keys[0])).unlink()  # as if the run crashed before drawing it
-    Path(c.blobs.locate(episode["pdfS3Key"])).unlink()
+    Path(c.blobs.locate(episode.pdf_s3_key)).unlink()
     c.requests.update_request(req.request_id, status="PROCESSING", stage="images")
 
     generate_images(ImageGenerationRequested(userId="alice", requestId=req.request_id,
@@ -108,7 +108,7 @@ def test_a_rerun_redraws_only_missing_panels(tmp_path: Path) -> None:
 
     assert image.calls == drawn + 1  # only the missing panel
     assert all(c.blobs.get(k) == data for k, data in kept.items())
-    assert c.blobs.exists(panel_keys[0]) and c.blobs.exists(episode["pdfS3Key"])
+    assert c.blobs.exists(panel_keys[0]) and c.blobs.exists(episode.pdf_s3_key)
     assert c.requests.get_request(req.request_id).status == "COMPLETED"
 
 

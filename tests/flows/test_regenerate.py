@@ -38,9 +38,9 @@ def episode(tmp_path: Path) -> tuple[Context, dict[str, str], CountingImage]:
 
 def snapshot(c: Context, episode_id: str) -> dict[str, bytes]:
     ep = repo(c).get_episode(episode_id)
-    prefix = f"images/{ep['userId']}/{ep['storyId']}/{ep['number']}/generated/"
-    pages = [keys.page_png(ep["userId"], ep["storyId"], ep["number"], n)
-             for n in range(1, ep["pages"] + 1)]  # fmt: skip
+    prefix = f"images/{ep.user_id}/{ep.story_id}/{ep.number}/generated/"
+    pages = [keys.page_png(ep.user_id, ep.story_id, ep.number, n)
+             for n in range(1, ep.pages + 1)]  # fmt: skip
     return {k: c.blobs.get(k) for k in [*c.blobs.list(prefix), *pages]}
 
 
@@ -49,7 +49,7 @@ def test_regenerating_a_panel_changes_only_that_panel(episode: tuple) -> None:  
     episode_id = result["episode_id"]
     panel = 2
     before = snapshot(c, episode_id)
-    old_pdf = c.blobs.get(repo(c).get_episode(episode_id)["pdfS3Key"])
+    old_pdf = c.blobs.get(repo(c).get_episode(episode_id).pdf_s3_key)
     calls = image.calls
 
     req = start_regeneration(c, "alice", episode_id, panel)
@@ -57,33 +57,33 @@ def test_regenerating_a_panel_changes_only_that_panel(episode: tuple) -> None:  
 
     after = snapshot(c, episode_id)
     ep = repo(c).get_episode(episode_id)
-    old_key = keys.panel_image("alice", ep["storyId"], 1, panel)
-    new_key = keys.panel_image("alice", ep["storyId"], 1, panel, 2)
-    page_key = keys.page_png("alice", ep["storyId"], 1, page_of(c, episode_id, panel))
+    old_key = keys.panel_image("alice", ep.story_id, 1, panel)
+    new_key = keys.panel_image("alice", ep.story_id, 1, panel, 2)
+    page_key = keys.page_png("alice", ep.story_id, 1, page_of(c, episode_id, panel))
     assert image.calls == calls + 1
     assert out["image"] == new_key and after[new_key] != before[old_key]
     assert after[old_key] == before[old_key]  # the previous version is kept
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {page_key}  # every other panel image and page is byte-identical
-    assert ep["panelVersions"] == {str(panel): 2}
-    new_pdf = c.blobs.get(ep["pdfS3Key"])
+    assert ep.panel_versions == {str(panel): 2}
+    new_pdf = c.blobs.get(ep.pdf_s3_key)
     assert new_pdf != old_pdf and new_pdf.startswith(b"%PDF")
-    with zipfile.ZipFile(io.BytesIO(c.blobs.get(ep["cbzS3Key"]))) as z:
-        assert len([n for n in z.namelist() if n.startswith("page-")]) == ep["pages"]
+    with zipfile.ZipFile(io.BytesIO(c.blobs.get(ep.cbz_s3_key))) as z:
+        assert len([n for n in z.namelist() if n.startswith("page-")]) == ep.pages
     assert c.requests.get_request(req.request_id).status == "COMPLETED"
 
     # A second regeneration with a new prompt makes version 3 and keeps 1 and 2.
     req3 = start_regeneration(c, "alice", episode_id, panel, prompt="A quiet rooftop at dusk")
     run_here(regenerate_panel, {"requestId": req3.request_id})
-    v3 = keys.panel_image("alice", ep["storyId"], 1, panel, 3)
+    v3 = keys.panel_image("alice", ep.story_id, 1, panel, 3)
     assert c.blobs.exists(v3) and c.blobs.exists(new_key) and c.blobs.exists(old_key)
-    assert repo(c).get_episode(episode_id)["panelVersions"] == {str(panel): 3}
+    assert repo(c).get_episode(episode_id).panel_versions == {str(panel): 3}
 
 
 def test_bad_regeneration_requests_are_refused(episode: tuple) -> None:  # type: ignore[type-arg]
     c, result, image = episode
     episode_id = result["episode_id"]
-    panels = repo(c).get_episode(episode_id)["panels"]
+    panels = repo(c).get_episode(episode_id).panels
     with pytest.raises(ValidationError) as info:
         start_regeneration(c, "alice", episode_id, panels + 1)
     assert info.value.fields == ["panel"]

@@ -107,7 +107,7 @@ def test_a_batch_runs_its_stories_one_after_another_and_survives_a_failure(
     for s in (stories[0], stories[2]):
         assert s["error"] is None and s["links"]["pdf"] == f"/episodes/{s['episodeId']}/pdf"
         assert c.requests.get_request(s["requestId"]).status == "COMPLETED"
-        assert repo(c).get_episode(s["episodeId"], user_id="alice")["status"] == "COMPLETED"
+        assert repo(c).get_episode(s["episodeId"], user_id="alice").status == "COMPLETED"
     reqs = [c.requests.get_request(s["requestId"]) for s in stories]
     assert len({r.seed for r in reqs}) == 3 and len({s["storyId"] for s in stories}) == 3
     # No overlap: each story ended (on the batch and on its request) before the next began.
@@ -170,7 +170,7 @@ def test_simultaneous_continues_get_the_next_two_episode_numbers(tmp_path: Path)
     c = wire(tmp_path, text=text)
     first = run_here(generate_manga, ONE_PAGE, user_id="alice")
     story_id = first["story_id"]
-    summary_1 = repo(c).get_episode(first["episode_id"])["summary"]
+    summary_1 = repo(c).get_episode(first["episode_id"]).summary
     barrier = threading.Barrier(2)
     made: list[GenerationRequest] = []
 
@@ -195,7 +195,7 @@ def test_simultaneous_continues_get_the_next_two_episode_numbers(tmp_path: Path)
         done = c.requests.get_request(r.request_id)
         assert (done.status, done.episode_number) == ("COMPLETED", r.episode_number)
         ep = repo(c).get_episode(done.episode_id or "", user_id="alice")
-        assert ep["number"] == r.episode_number and c.blobs.exists(ep["pdfS3Key"])
+        assert ep.number == r.episode_number and c.blobs.exists(ep.pdf_s3_key)
     ep2 = next(q for q in text.requests
                if q.task == "episode_script" and q.context["episode_number"] == 2)  # fmt: skip
     assert ep2.context["previous_summaries"] == [summary_1]
@@ -221,4 +221,4 @@ def test_a_regeneration_event_is_routed_to_the_regenerate_flow(tmp_path: Path) -
         assert run_once(event) is not None
         assert run_once(event) is None  # a duplicate delivery runs nothing
     assert c.requests.get_request(req.request_id).status == "COMPLETED"
-    assert repo(c).get_episode(episode_id)["panelVersions"] == {"1": 2}
+    assert repo(c).get_episode(episode_id).panel_versions == {"1": 2}

@@ -26,7 +26,7 @@ def write(home: Path, prefs: dict[str, Any], seed: int) -> dict[str, Any]:
     record, bible = load_story(c, story_id)
     ep_record, script = load_episode(c, episode_id)
     return {
-        "story_md": c.blobs.get(record["s3Key"]), "episode_md": c.blobs.get(ep_record["s3Key"]),
+        "story_md": c.blobs.get(record.s3_key), "episode_md": c.blobs.get(ep_record.s3_key),
         "title": bible.title, "cast": {ch.name for ch in bible.characters},
         "lines": {d.text for p in script.panels for d in p.dialogue},
     }  # fmt: skip

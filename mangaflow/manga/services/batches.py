@@ -24,6 +24,7 @@ from mangaflow.manga.domain.events import (
     PanelRegenerationRequested,
 )
 from mangaflow.manga.domain.preferences import Preferences
+from mangaflow.manga.domain.records import BatchOutcome, BatchRecord
 from mangaflow.manga.repository import repo
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound, ValidationError
@@ -83,10 +84,10 @@ def start_batch(c: Context, user_id: str, number_of_stories: int) -> dict[str, A
                       "message": "store preferences first with POST /preferences"}],
         )  # fmt: skip
     batch_id = uuid.uuid4().hex
-    repo(c).create_batch(user_id, batch_id, {
-        "numberOfStories": number_of_stories, "preferences": prefs.wire(),
-        "seed": int(batch_id[:6], 16),
-    })  # fmt: skip
+    repo(c).create_batch(BatchRecord(
+        batch_id=batch_id, user_id=user_id, number_of_stories=number_of_stories,
+        preferences=prefs, seed=int(batch_id[:6], 16),
+    ))  # fmt: skip
     c.bus.publish(BatchWorkflowRequested(userId=user_id, requestId=batch_id, batchId=batch_id,
                                          numberOfStories=number_of_stories))  # fmt: skip
     return {"batchId": batch_id, "requestId": batch_id, "status": "PENDING",
@@ -100,76 +101,76 @@ def get_batch(c: Context, batch_id: str, user_id: str) -> dict[str, Any]:
 
     batch = repo(c).get_batch(batch_id, user_id=user_id)
     stories = []
-    for outcome in batch.get("stories", []):
-        story = dict(outcome)
-        if story.get("status") == "COMPLETED" and story.get("episodeId"):
-            story["links"] = episode_links(story["episodeId"])
+    for outcome in batch.stories:
+        story = outcome.item()
+        if outcome.status == "COMPLETED" and outcome.episode_id:
+            story["links"] = episode_links(outcome.episode_id)
         stories.append(story)
     return {
-        "batchId": batch_id, "requestId": batch_id, "type": "BATCH", "status": batch["status"],
-        "numberOfStories": batch["numberOfStories"], "stories": stories,
-        "error": batch.get("error"), "createdAt": batch["createdAt"],
-        "updatedAt": batch["updatedAt"],
+        "batchId": batch_id, "requestId": batch_id, "type": "BATCH", "status": batch.status,
+        "numberOfStories": batch.number_of_stories, "stories": stories, "error": batch.error,
+        "createdAt": batch.created_at, "updatedAt": batch.updated_at,
     }  # fmt: skip
 
 
-def batch_status(outcomes: list[dict[str, Any]]) -> BatchStatus:
+def batch_status(outcomes: list[BatchOutcome]) -> BatchStatus:
     """The final status of a batch whose stories ended with ``outcomes``."""
-    completed = sum(1 for o in outcomes if o.get("status") == "COMPLETED")
+    completed = sum(1 for o in outcomes if o.status == "COMPLETED")
     if outcomes and completed == len(outcomes):
         return "COMPLETED"
     return "PARTIAL" if completed else "FAILED"
 
 
-def begin_batch(c: Context, batch_id: str) -> dict[str, Any]:
+def begin_batch(c: Context, batch_id: str) -> BatchRecord:
     """Mark a batch PROCESSING (a redelivered batch resumes after its finished stories)."""
     return repo(c).update_batch(batch_id, status="PROCESSING", error=None)
 
 
-def batch_preferences(c: Context, batch: dict[str, Any]) -> Preferences:
+def batch_preferences(c: Context, batch: BatchRecord) -> Preferences:
     """The preferences that were latest when the batch was requested."""
-    if batch.get("preferences"):
-        return Preferences.model_validate(batch["preferences"])
-    prefs = repo(c).latest_preferences(batch["userId"])
+    if batch.preferences is not None:
+        return batch.preferences
+    prefs = repo(c).latest_preferences(batch.user_id)
     if prefs is None:
-        raise NotFound(f"user {batch['userId']} has no stored preferences")
+        raise NotFound(f"user {batch.user_id} has no stored preferences")
     return prefs
 
 
-def story_started(c: Context, batch_id: str, index: int, request_id: str) -> dict[str, Any]:
-    outcome = {"index": index, "requestId": request_id, "storyId": None, "episodeId": None,
-               "status": "PROCESSING", "error": None, "startedAt": utcnow(), "finishedAt": None}  # fmt: skip
+def story_started(c: Context, batch_id: str, index: int, request_id: str) -> BatchOutcome:
+    outcome = BatchOutcome(index=index, request_id=request_id, story_id=None, episode_id=None,
+                           status="PROCESSING", error=None, started_at=utcnow(),
+                           finished_at=None)  # fmt: skip
     repo(c).update_batch(batch_id, story=outcome)
     return outcome
 
 
-def story_finished(c: Context, batch_id: str, outcome: dict[str, Any]) -> dict[str, Any]:
+def story_finished(c: Context, batch_id: str, outcome: BatchOutcome) -> BatchOutcome:
     """Record how a story ended, from its request (a request still running is failed)."""
-    req = c.requests.get_request(outcome["requestId"])
+    req = c.requests.get_request(outcome.request_id)
     if not req.finished:
         req = status.fail(c, req.request_id, "the story's flows ended without finishing it") or req
-    done = {**outcome, "storyId": req.story_id, "episodeId": req.episode_id,
-            "status": req.status, "error": req.error, "finishedAt": utcnow()}  # fmt: skip
+    done = outcome.changed(story_id=req.story_id, episode_id=req.episode_id, status=req.status,
+                           error=req.error, finished_at=utcnow())  # fmt: skip
     repo(c).update_batch(batch_id, story=done)
     return done
 
 
-def finish_batch(c: Context, batch_id: str) -> dict[str, Any]:
+def finish_batch(c: Context, batch_id: str) -> BatchRecord:
     batch = repo(c).get_batch(batch_id)
-    return repo(c).update_batch(batch_id, status=batch_status(batch.get("stories", [])))
+    return repo(c).update_batch(batch_id, status=batch_status(batch.stories))
 
 
-def fail_batch(c: Context, batch_id: str, error: str) -> dict[str, Any] | None:
+def fail_batch(c: Context, batch_id: str, error: str) -> BatchRecord | None:
     """Mark a batch FAILED (unless it already finished), with the story in flight."""
     try:
         batch = repo(c).get_batch(batch_id)
     except NotFound:
         return None
-    if batch["status"] in BATCH_TERMINAL:
+    if batch.status in BATCH_TERMINAL:
         return batch
-    for outcome in batch.get("stories", []):
-        if outcome.get("status") not in ("COMPLETED", "FAILED"):
-            status.fail(c, outcome["requestId"], error)
-            repo(c).update_batch(batch_id, story={**outcome, "status": "FAILED",
-                                                 "error": error[:2000], "finishedAt": utcnow()})  # fmt: skip
+    for outcome in batch.stories:
+        if not outcome.finished:
+            status.fail(c, outcome.request_id, error)
+            repo(c).update_batch(batch_id, story=outcome.changed(
+                status="FAILED", error=error[:2000], finished_at=utcnow()))  # fmt: skip
     return repo(c).update_batch(batch_id, status="FAILED", error=error[:2000])

@@ -8,12 +8,9 @@ from typing import Any
 
 from mangaflow.manga import compose
 from mangaflow.manga.domain import keys
-from mangaflow.manga.domain.episode import EpisodeScript
-from mangaflow.manga.domain.preferences import Preferences
-from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
-from mangaflow.manga.services.story import load_story
+from mangaflow.manga.services.episode_context import load_episode_context
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound
 
@@ -22,37 +19,24 @@ def _footer(c: Context) -> str:
     return "MangaFlow · offline providers" if c.offline or c.image.offline else "MangaFlow"
 
 
-def _context(
-    c: Context, episode_id: str
-) -> tuple[dict[str, Any], EpisodeScript, StoryBible, Preferences]:
-    record, script = load_episode(c, episode_id)
-    story_record, bible = load_story(c, record["storyId"])
-    return record, script, bible, Preferences.model_validate(story_record["preferences"])
-
-
-def panel_key(record: dict[str, Any], panel_number: int) -> str:
-    """The current image of a panel (regenerated panels have later versions)."""
-    version = record.get("panelVersions", {}).get(str(panel_number), 1)
-    return keys.panel_image(record["userId"], record["storyId"], record["number"], panel_number,
-                            version)  # fmt: skip
-
-
 def letter_page(c: Context, request_id: str, episode_id: str, page_number: int) -> str:
     """Letter one page from its panel images; stores the PNG (and its layout notes)."""
-    record, script, bible, prefs = _context(c, episode_id)
+    ep = load_episode_context(c, episode_id)
+    record, script, prefs = ep.record, ep.script, ep.prefs
     page = script.pages[page_number - 1]
     images: dict[int, bytes] = {}
     for panel in page.panels:
         try:
-            images[panel.number] = c.blobs.get(panel_key(record, panel.number))
+            # The current image: a regenerated panel has a later version.
+            images[panel.number] = c.blobs.get(record.panel_key(panel.number))
         except NotFound:
             raise NotFound(f"panel {panel.number} of episode {episode_id} has no image") from None
     layout = compose.plan_layouts(script.pages, prefs.reading_direction)[page_number - 1]
     rendered = compose.render_page(
         page, images, direction=prefs.reading_direction, monochrome=prefs.monochrome,
-        footer=_footer(c), story=bible, layout=layout,
+        footer=_footer(c), story=ep.bible, layout=layout,
     )  # fmt: skip
-    user, story_id, n = record["userId"], record["storyId"], record["number"]
+    user, story_id, n = record.user_id, record.story_id, record.number
     key = keys.page_png(user, story_id, n, page_number)
     meta = {"layout": rendered.layout, "overflow": rendered.overflow, "size": rendered.size,
             "monochrome": rendered.monochrome, "panels": rendered.panel_numbers}  # fmt: skip
@@ -64,8 +48,9 @@ def export_episode(c: Context, request_id: str, episode_id: str) -> dict[str, An
     """Assemble ``episode.pdf`` and ``episode.cbz`` from the lettered pages."""
     c.requests.mark_stage(request_id, "lettering")
     c.progress.stage(request_id, "lettering", "PDF and CBZ")
-    record, script, bible, prefs = _context(c, episode_id)
-    user, story_id, n = record["userId"], record["storyId"], record["number"]
+    ep = load_episode_context(c, episode_id)
+    script, bible, prefs = ep.script, ep.bible, ep.prefs
+    user, story_id, n = ep.record.user_id, ep.record.story_id, ep.record.number
     pages: list[compose.RenderedPage] = []
     for page in script.pages:
         key = keys.page_png(user, story_id, n, page.number)
@@ -96,8 +81,8 @@ def export_episode(c: Context, request_id: str, episode_id: str) -> dict[str, An
     overflow = [t for p in pages for t in p.overflow]
     page_keys = [keys.page_png(user, story_id, n, p.number) for p in pages]
     repo(c).update_episode(
-        episode_id, status="COMPLETED", pdfS3Key=pdf_key, cbzS3Key=cbz_key,
-        pageKeys=page_keys, layouts=[p.layout for p in pages], overflow=overflow,
+        episode_id, status="COMPLETED", pdf_s3_key=pdf_key, cbz_s3_key=cbz_key,
+        page_keys=page_keys, layouts=[p.layout for p in pages], overflow=overflow,
     )  # fmt: skip
     if overflow:
         c.requests.add_note(request_id, f"{len(overflow)} text(s) did not fit their bubbles")

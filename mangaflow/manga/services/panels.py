@@ -7,13 +7,12 @@ import hashlib
 from dataclasses import replace
 
 from mangaflow.manga.compose.layouts import plan_layouts
-from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.episode import EpisodeScript, Panel
 from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.services.episode import load_episode
+from mangaflow.manga.services.episode_context import EpisodeContext, load_episode_context
 from mangaflow.manga.services.prompts import SAFER_IMAGE
-from mangaflow.manga.services.story import load_story
 from mangaflow.platform import usage
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ContentRejected
@@ -93,18 +92,21 @@ def panel_pages(c: Context, episode_id: str) -> dict[int, list[int]]:
 def draw_panel(c: Context, request_id: str, episode_id: str, panel_number: int) -> str:
     """Draw one panel and store it; returns its blob key. A panel already stored is not
     drawn again (a retried or resumed run skips finished panels)."""
-    record, script = load_episode(c, episode_id)
-    user, story_id, n = record["userId"], record["storyId"], record["number"]
-    key = keys.panel_image(user, story_id, n, panel_number)
+    ep = load_episode_context(c, episode_id)
+    key = ep.record.panel_key(panel_number, version=1)
     if c.blobs.exists(key):
         return key
-    story_record, bible = load_story(c, story_id)
-    prefs = Preferences.model_validate(story_record["preferences"])
-    panel = next(p for p in script.panels if p.number == panel_number)
-    cell = cell_sizes(script, prefs.reading_direction)[panel_number]
-    request = build_image_request(bible, prefs, panel, story_record.get("seed", 0), cell)
-    c.blobs.put(key, generate_image(c, request_id, request), "image/png")
+    c.blobs.put(key, generate_image(c, request_id, panel_request(ep, panel_number)), "image/png")
     return key
+
+
+def panel_request(
+    ep: EpisodeContext, panel_number: int, prompt: str | None = None, version: int = 1
+) -> ImageRequest:
+    """The image request for a panel of the episode (see :func:`build_image_request`)."""
+    cell = cell_sizes(ep.script, ep.prefs.reading_direction)[panel_number]
+    return build_image_request(ep.bible, ep.prefs, ep.panel(panel_number), ep.story.seed, cell,
+                               prompt=prompt, version=version)  # fmt: skip
 
 
 def generate_image(c: Context, request_id: str, request: ImageRequest) -> bytes:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from mangaflow.manga.domain.records import EpisodeRecord, StoryRecord
 from mangaflow.manga.repository import repo
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import NotFound
 
-DOWNLOADS = {"pdf": ("pdfS3Key", "application/pdf", "episode.pdf"),
-             "cbz": ("cbzS3Key", "application/vnd.comicbook+zip", "episode.cbz")}  # fmt: skip
+DOWNLOADS = {"pdf": ("application/pdf", "episode.pdf"),
+             "cbz": ("application/vnd.comicbook+zip", "episode.cbz")}  # fmt: skip
 
 
 def _camel(record: dict[str, Any]) -> dict[str, Any]:
@@ -38,27 +39,27 @@ def stories(c: Context, user_id: str) -> list[dict[str, Any]]:
     return [_story_summary(c, s) for s in repo(c).list_stories(user_id)]
 
 
-def _story_summary(c: Context, record: dict[str, Any]) -> dict[str, Any]:
-    episodes = [e for e in repo(c).list_episodes(record["storyId"]) if e.get("episodeId")]
+def _story_summary(c: Context, record: StoryRecord) -> dict[str, Any]:
+    episodes = [e for e in repo(c).list_episodes(record.story_id) if e.written]
     return {
-        "storyId": record["storyId"], "title": record.get("title"),
-        "logline": record.get("logline"), "createdAt": record.get("createdAt"),
-        "characters": record.get("characters", []), "episodes": len(episodes),
+        "storyId": record.story_id, "title": record.title, "logline": record.logline,
+        "createdAt": record.created_at, "characters": record.characters,
+        "episodes": len(episodes),
     }  # fmt: skip
 
 
 def story(c: Context, user_id: str, story_id: str) -> dict[str, Any]:
     record = repo(c).get_story(story_id, user_id=user_id)
     summary = _story_summary(c, record)
-    summary["preferences"] = record.get("preferences")
+    summary["preferences"] = record.preferences.wire()
     summary["episodes"] = [_episode_summary(e) for e in repo(c).list_episodes(story_id)
-                           if e.get("episodeId")]  # fmt: skip
+                           if e.written]  # fmt: skip
     return summary
 
 
-def _episode_summary(e: dict[str, Any]) -> dict[str, Any]:
-    return {"episodeId": e["episodeId"], "number": e["number"], "title": e.get("title"),
-            "status": e.get("status"), "pages": e.get("pages"), "panels": e.get("panels")}  # fmt: skip
+def _episode_summary(e: EpisodeRecord) -> dict[str, Any]:
+    return {"episodeId": e.episode_id, "number": e.number, "title": e.title,
+            "status": e.status, "pages": e.pages, "panels": e.panels}  # fmt: skip
 
 
 def episode_links(episode_id: str) -> dict[str, str]:
@@ -67,10 +68,9 @@ def episode_links(episode_id: str) -> dict[str, str]:
 
 def episode(c: Context, user_id: str, episode_id: str) -> dict[str, Any]:
     record = repo(c).get_episode(episode_id, user_id=user_id)
-    out = {**_episode_summary(record), "storyId": record["storyId"],
-           "summary": record.get("summary"), "layouts": record.get("layouts", []),
-           "panelVersions": record.get("panelVersions", {})}  # fmt: skip
-    if record.get("status") == "COMPLETED":
+    out = {**_episode_summary(record), "storyId": record.story_id, "summary": record.summary,
+           "layouts": record.layouts, "panelVersions": record.panel_versions}  # fmt: skip
+    if record.status == "COMPLETED":
         out["downloads"] = episode_links(episode_id)
     return out
 
@@ -80,10 +80,11 @@ def download_source(c: Context, user_id: str, episode_id: str, kind: str) -> tup
     if kind not in DOWNLOADS:
         raise NotFound(f"no download {kind!r}; use pdf or cbz")
     record = repo(c).get_episode(episode_id, user_id=user_id)
-    key_field, media, name = DOWNLOADS[kind]
-    if not record.get(key_field):
+    media, name = DOWNLOADS[kind]
+    key = record.pdf_s3_key if kind == "pdf" else record.cbz_s3_key
+    if not key:
         raise NotFound(f"episode {episode_id} has no {kind} yet")
-    return record[key_field], media, f"{episode_id}-{name}"
+    return key, media, f"{episode_id}-{name}"
 
 
 def download(c: Context, user_id: str, episode_id: str, kind: str) -> tuple[bytes, str, str]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from mangaflow.manga.domain import keys
-from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
-from mangaflow.manga.services.panels import build_image_request, cell_sizes, generate_image
-from mangaflow.manga.services.story import load_story
+from mangaflow.manga.services.episode_context import load_episode_context
+from mangaflow.manga.services.panels import generate_image, panel_request
 from mangaflow.platform.context import Context
 from mangaflow.platform.errors import ValidationError
 from mangaflow.platform.requests.model import GenerationRequest
@@ -24,9 +22,9 @@ def start_regeneration(
     """Check the request and store it (PENDING). ``NotFound`` for an unknown episode or one of
     another user; ``ValidationError`` naming ``panel`` or ``prompt`` for bad values."""
     record, script = load_episode(c, episode_id)
-    if record.get("userId") != user_id:
+    if record.user_id != user_id:
         repo(c).get_episode(episode_id, user_id=user_id)  # raises NotFound, same as unknown
-    if record.get("status") != "COMPLETED":
+    if record.status != "COMPLETED":
         raise ValidationError(
             f"episode {episode_id} is still being generated",
             details=[{"field": "episodeId", "message": "wait until the episode is COMPLETED"}],
@@ -42,10 +40,10 @@ def start_regeneration(
             "the new prompt must be 1-600 characters",
             details=[{"field": "prompt", "message": f"1-{MAX_PROMPT} characters"}],
         )
-    version = repo(c).claim_panel_version(record["storyId"], record["number"], panel_number)
+    version = repo(c).claim_panel_version(record.story_id, record.number, panel_number)
     req = GenerationRequest(
         request_id=uuid.uuid4().hex, user_id=user_id, type="REGENERATE",
-        story_id=record["storyId"], episode_id=episode_id, episode_number=record["number"],
+        story_id=record.story_id, episode_id=episode_id, episode_number=record.number,
         params={"panel": panel_number, "version": version, "prompt": prompt},
     )  # fmt: skip
     repo(c).create_request(req)
@@ -57,26 +55,16 @@ def draw_new_version(c: Context, request_id: str) -> str:
     req = c.requests.mark_stage(request_id, "images")
     assert req.episode_id is not None
     panel_number, version = int(req.params["panel"]), int(req.params["version"])
-    record, script = load_episode(c, req.episode_id)
-    key = keys.panel_image(record["userId"], record["storyId"], record["number"], panel_number,
-                           version)  # fmt: skip
+    ep = load_episode_context(c, req.episode_id)
+    key = ep.record.panel_key(panel_number, version)
     if not c.blobs.exists(key):
-        story_record, bible = load_story(c, record["storyId"])
-        prefs = Preferences.model_validate(story_record["preferences"])
-        panel = next(p for p in script.panels if p.number == panel_number)
-        cell = cell_sizes(script, prefs.reading_direction)[panel_number]
-        request = build_image_request(
-            bible, prefs, panel, story_record.get("seed", 0), cell,
-            prompt=req.params.get("prompt"), version=version,
-        )  # fmt: skip
+        request = panel_request(ep, panel_number, prompt=req.params.get("prompt"), version=version)
         c.blobs.put(key, generate_image(c, request_id, request), "image/png")
-    versions = dict(record.get("panelVersions", {}))
-    versions[str(panel_number)] = max(version, versions.get(str(panel_number), 1))
-    repo(c).update_episode(req.episode_id, panelVersions=versions)
+    versions = dict(ep.record.panel_versions)
+    versions[str(panel_number)] = max(version, ep.record.panel_version(panel_number))
+    repo(c).update_episode(req.episode_id, panel_versions=versions)
     return key
 
 
 def page_of(c: Context, episode_id: str, panel_number: int) -> int:
-    _, script = load_episode(c, episode_id)
-    return next(pg.number for pg in script.pages if any(p.number == panel_number
-                                                         for p in pg.panels))  # fmt: skip
+    return load_episode_context(c, episode_id).page_of(panel_number)

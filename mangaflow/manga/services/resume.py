@@ -80,6 +80,6 @@ def next_event(c: Context, req: GenerationRequest) -> DomainEvent:
 
 def _has_script(c: Context, episode_id: str) -> bool:
     try:
-        return bool(repo(c).get_episode(episode_id).get("jsonKey"))
+        return repo(c).get_episode(episode_id).written
     except NotFound:
         return False

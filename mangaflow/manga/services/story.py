@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from mangaflow.manga.domain import keys
+from mangaflow.manga.domain.records import StoryRecord
 from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.repository import repo
 from mangaflow.manga.services import prompts
@@ -74,20 +75,21 @@ def write_story(c: Context, request_id: str, insights: dict[str, Any] | None = N
                 "application/json")  # fmt: skip
     md = bible.to_markdown(provider=_label(c.text))
     c.blobs.put(keys.story_md(user, story_id), md.encode(), "text/markdown; charset=utf-8")
-    repo(c).save_story(user, story_id, {
-        "title": bible.title, "logline": bible.logline, "status": "COMPLETED",
-        "s3Key": keys.story_md(user, story_id), "jsonKey": keys.story_json(user, story_id),
-        "requestId": request_id, "preferences": prefs.wire(), "seed": req.seed,
-        "textProvider": result.provider, "textModel": result.model,
-        "characters": [ch.name for ch in bible.characters],
-    })  # fmt: skip
+    repo(c).save_story(StoryRecord(
+        story_id=story_id, user_id=user, title=bible.title, logline=bible.logline,
+        status="COMPLETED", s3_key=keys.story_md(user, story_id),
+        json_key=keys.story_json(user, story_id), request_id=request_id, preferences=prefs,
+        seed=req.seed, text_provider=result.provider, text_model=result.model,
+        characters=[ch.name for ch in bible.characters],
+    ))  # fmt: skip
     c.requests.update_request(request_id, story_id=story_id)
     return story_id
 
 
-def load_story(c: Context, story_id: str) -> tuple[dict[str, Any], StoryBible]:
+def load_story(c: Context, story_id: str) -> tuple[StoryRecord, StoryBible]:
+    """A story's record and its bible."""
     record = repo(c).get_story(story_id)
-    return record, StoryBible.model_validate_json(c.blobs.get(record["jsonKey"]))
+    return record, StoryBible.model_validate_json(c.blobs.get(record.json_key))
 
 
 def _label(model: Any) -> str:
