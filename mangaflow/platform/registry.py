@@ -22,6 +22,7 @@ from mangaflow.platform.ports import EventBus, ImageModel, TasteInsights, TextMo
 
 ENTRY_POINT_GROUP = "mangaflow.providers"
 _SETTING = {"event bus": "EVENT_BUS"}
+_LABEL = {"event bus": "event bus"}
 Factory = Callable[..., Any]
 
 
@@ -50,7 +51,7 @@ class ProviderRegistry:
         if name not in table:
             known = ", ".join(sorted(table)) or "none"
             raise ConfigError(
-                f"unknown {kind} provider {name!r} (registered: {known}); "
+                f"unknown {_LABEL.get(kind, kind + ' provider')} {name!r} (registered: {known}); "
                 f"set MANGAFLOW_{_SETTING.get(kind, kind.upper() + '_PROVIDER')} to one of them"
             )
         factory = table[name]
@@ -80,7 +81,16 @@ def load_registry() -> ProviderRegistry:
             "(run `uv pip install -e .` in the project directory)"
         )
     for ep in sorted(eps, key=lambda e: e.name):
-        ep.load()(registry)
+        try:
+            register = ep.load()
+        except ModuleNotFoundError as exc:
+            # A plug-in whose own package is not part of this installation (e.g. ``flows``,
+            # which registers the ``prefect`` bus, is left out of the API Lambda's package):
+            # its names are simply not registered, and selecting one says so.
+            if exc.name != ep.value.split(":")[0].split(".")[0]:
+                raise
+            continue
+        register(registry)
     return registry
 
 

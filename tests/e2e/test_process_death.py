@@ -126,7 +126,7 @@ def test_killed_generation_resumes_drawing_only_the_missing_panels(tmp_path: Pat
     req = c.requests.get_request(request_id)
     assert req.status == "PROCESSING" and req.stage == "images"
     episode = repo(c).get_episode(str(req.episode_id))
-    total = int(episode.get("panels"))
+    total = int(episode.panels or 0)
     stored = len(list(images.rglob("image-*.png")))
     assert 3 <= stored < total
     calls_before = _image_calls(c, request_id)

@@ -181,3 +181,27 @@ def test_providers_command_reports_selection_and_configuration(
     get_settings.cache_clear()
     bad = CliRunner().invoke(app, ["providers"])
     assert bad.exit_code == 1 and "not registered" in bad.output
+
+
+def test_a_plugin_whose_package_is_not_installed_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The API Lambda's package has no ``flows``: the ``prefect`` bus it registers is then
+    unknown (selecting it names what is registered), while everything else loads."""
+    from importlib.metadata import EntryPoint
+
+    from mangaflow.platform import registry as registry_module
+    from mangaflow.platform.errors import ConfigError
+
+    real = registry_module.entry_points(group=registry_module.ENTRY_POINT_GROUP)
+    absent = EntryPoint("gone-bus", "not_installed_pkg.bus:register", registry_module.ENTRY_POINT_GROUP)
+    broken = EntryPoint("broken", "mangaflow.platform.no_such_module:register",
+                        registry_module.ENTRY_POINT_GROUP)  # fmt: skip
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [*real, absent])
+    loaded = registry_module.load_registry()
+    assert "inline" in loaded.bus and "offline" in loaded.text
+    with pytest.raises(ConfigError, match="unknown event bus 'gone'"):
+        loaded.create_bus("gone", None)
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: [*real, broken])
+    with pytest.raises(ModuleNotFoundError):  # a module missing inside our own package is a bug
+        registry_module.load_registry()
