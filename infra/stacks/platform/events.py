@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
@@ -15,10 +14,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.config import StageConfig, context_int
+from stacks.config import LAMBDAS_DIR, StageConfig, context_int
 from stacks.nag import acknowledge, acknowledge_lambda_basics
-
-LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 
 
 @dataclass(frozen=True)
