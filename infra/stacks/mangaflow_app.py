@@ -1,5 +1,7 @@
 """Build the whole MangaFlow CDK app for one stage (used by ``infra/app.py`` and the tests):
-the platform's stacks, then each product's (:data:`PRODUCT_STACKS`)."""
+the platform's stacks, then each product's (:data:`PRODUCT_STACKS`). Every product's event
+routes come from ``mangaflow.products.routes()``, the one definition: the Events stack makes a
+rule and buffer per route and hands the webhook the detail-type -> deployment map."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from mangaflow.products import PRODUCTS
+from mangaflow.products import PRODUCTS, routes
 from stacks import manga
 from stacks.config import StageConfig, stage_config, stage_from_context
 from stacks.platform import PlatformStacks
@@ -41,7 +43,7 @@ class MangaFlowStacks:
                 f"PRODUCTS is {sorted(PRODUCTS)}: give each product an entry in PRODUCT_STACKS "
                 "(infra/stacks/mangaflow_app.py), even one that adds no stack"
             )
-        self.platform = PlatformStacks(app, config, env=env)
+        self.platform = PlatformStacks(app, config, routes=routes(), env=env)
         self.products: dict[str, tuple[cdk.Stack, ...]] = {
             name: tuple(builders[name](app, self.platform, config, env)) for name in PRODUCTS
         }

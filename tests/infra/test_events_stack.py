@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 from stacks.config import stage_config
-from stacks.platform.events import POWERTOOLS_LAYER_VERSION, ROUTES
+from stacks.platform.events import POWERTOOLS_LAYER_VERSION
+
+from mangaflow.platform.routes import Route
+from mangaflow.products import routes
+from tests.infra.synth import Built
 
 pytestmark = pytest.mark.slow
 
@@ -22,11 +26,11 @@ def test_bus_archive_and_one_rule_per_detail_type(templates: dict[str, Template]
         "AWS::Events::Archive",
         {
             "SourceArn": {"Fn::GetAtt": [Match.string_like_regexp("^Bus"), "Arn"]},
-            "EventPattern": {"source": sorted({r.source for r in ROUTES})},
+            "EventPattern": {"source": sorted({r.source for r in routes()})},
             "RetentionDays": 14,
         },
     )
-    t.resource_count_is("AWS::Events::Rule", len(ROUTES))
+    t.resource_count_is("AWS::Events::Rule", len(routes()))
     expected = {
         ("Story Generation Requested", "manga.preferences"),
         ("Episode Generation Requested", "manga.story"),
@@ -59,10 +63,10 @@ def test_buffer_queues_have_dlq_redrive_retention_and_encryption(
 ) -> None:
     t = templates["events"]
     queues = t.find_resources("AWS::SQS::Queue")
-    assert len(queues) == 2 * len(ROUTES)
+    assert len(queues) == 2 * len(routes())
     buffers = {k: v for k, v in queues.items() if "RedrivePolicy" in v["Properties"]}
     dlqs = {k: v for k, v in queues.items() if "RedrivePolicy" not in v["Properties"]}
-    assert len(buffers) == len(dlqs) == len(ROUTES)
+    assert len(buffers) == len(dlqs) == len(routes())
     for queue in queues.values():
         props = queue["Properties"]
         assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
@@ -91,7 +95,7 @@ def test_webhook_consumes_every_buffer_with_batch_item_failures(
 ) -> None:
     t = templates["events"]
     mappings = t.find_resources("AWS::Lambda::EventSourceMapping")
-    assert len(mappings) == len(ROUTES)
+    assert len(mappings) == len(routes())
     for mapping in mappings.values():
         assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     t.has_resource_properties(
@@ -117,7 +121,7 @@ def test_webhook_knows_each_buffer_dlq_and_may_send_to_it(templates: dict[str, T
     queues = t.find_resources("AWS::SQS::Queue")
     dlqs = {k for k in queues if "Dlq" in k}
     buffers = {k for k in queues if "Queue" in k}
-    assert len(dlqs) == len(buffers) == len(ROUTES)
+    assert len(dlqs) == len(buffers) == len(routes())
     (webhook,) = [f for f in t.find_resources("AWS::Lambda::Function").values()
                   if f["Properties"].get("Handler") == "handler.handler"]  # fmt: skip
     mapping = json.dumps(webhook["Properties"]["Environment"]["Variables"]["DEAD_LETTER_QUEUES"])
@@ -164,7 +168,7 @@ def test_powertools_layer_version_comes_from_cdk_context() -> None:
     from stacks.platform.events import EventsStack
 
     app = cdk.App(context={"powertoolsLayerVersion": "31"})  # `cdk synth -c ...` gives strings
-    stack = EventsStack(app, "Events", config=stage_config("dev"))
+    stack = EventsStack(app, "Events", config=stage_config("dev"), routes=routes())
     Template.from_stack(stack).has_resource_properties(
         "AWS::Lambda::Function", {"Layers": [_powertools_layer(31)]}
     )
@@ -173,4 +177,62 @@ def test_powertools_layer_version_comes_from_cdk_context() -> None:
             cdk.App(context={"powertoolsLayerVersion": "latest"}),
             "Events",
             config=stage_config("dev"),
+            routes=routes(),
         )
+
+
+def test_each_route_has_its_rule_buffer_and_dlq_under_stable_ids(dev: Built) -> None:
+    """Construct ids (hence logical ids and queue names) follow each route's detail-type, so
+    the resources of a deployed stage stay where they are."""
+    events_stack = dev[1].platform.events
+    assert list(events_stack.queues) == list(events_stack.dlqs) == list(events_stack.rules) == [
+        "StoryGeneration", "EpisodeGeneration", "ImageGeneration", "BatchWorkflow",
+        "PanelRegeneration",
+    ]  # fmt: skip
+    assert [r.detail_type for r in events_stack.routes.values()] == [
+        r.detail_type for r in routes()
+    ]
+    t = Template.from_stack(events_stack)
+    for key, route in events_stack.routes.items():
+        (rule,) = [v for k, v in t.find_resources("AWS::Events::Rule").items()
+                   if k.startswith(f"{key}Rule")]  # fmt: skip
+        assert rule["Properties"]["EventPattern"] == {
+            "source": [route.source], "detail-type": [route.detail_type]
+        }  # fmt: skip
+        assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0].startswith(f"{key}Queue")
+        t.has_resource_properties(
+            "AWS::SQS::Queue", {"QueueName": f"mangaflow-dev-{key.lower()}-buffer"}
+        )
+        t.has_resource_properties(
+            "AWS::SQS::Queue", {"QueueName": f"mangaflow-dev-{key.lower()}-dlq"}
+        )
+
+
+class _CatalogSyncRequested:  # a stand-in for another product's event class
+    detail_type, source = "Catalog Sync Requested", "catalog.sources"
+
+
+class _CatalogSyncRequestedAgain:
+    detail_type, source = "Catalog-Sync Requested", "catalog.sources"
+
+
+def test_another_products_route_gets_its_own_rule_and_buffer() -> None:
+    import aws_cdk as cdk
+    from stacks.platform.events import EventsStack
+
+    sync = Route(_CatalogSyncRequested, "sync-catalog", "sync",  # type: ignore[arg-type]
+                 "flows/catalog/sync.py:sync_catalog")  # fmt: skip
+    stack = EventsStack(cdk.App(), "Events", config=stage_config("dev"),
+                        routes=[*routes(), sync])  # fmt: skip
+    assert list(stack.queues)[-1] == "CatalogSync"
+    t = Template.from_stack(stack)
+    t.resource_count_is("AWS::Events::Rule", len(routes()) + 1)
+    t.has_resource_properties("AWS::Events::Rule", {"EventPattern": {
+        "source": ["catalog.sources"], "detail-type": ["Catalog Sync Requested"]}})  # fmt: skip
+    t.has_resource_properties("AWS::Events::Archive", {"EventPattern": {"source": Match.array_with(
+        ["catalog.sources", "manga.preferences"])}})  # fmt: skip
+
+    again = Route(_CatalogSyncRequestedAgain, "sync-catalog", "again",  # type: ignore[arg-type]
+                  "flows/catalog/sync.py:sync_catalog")  # fmt: skip
+    with pytest.raises(ValueError, match="CatalogSyncQueue"):
+        EventsStack(cdk.App(), "Events", config=stage_config("dev"), routes=[sync, again])

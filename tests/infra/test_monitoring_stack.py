@@ -6,7 +6,8 @@ import json
 
 import pytest
 from aws_cdk.assertions import Template
-from stacks.platform.events import ROUTES
+
+from mangaflow.products import routes
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +23,7 @@ def test_alarms_on_dlqs_lambdas_and_api_5xx(templates: dict[str, Template]) -> N
         assert props["AlarmActions"]
         by_metric[props["MetricName"]] = by_metric.get(props["MetricName"], 0) + 1
     assert by_metric == {
-        "ApproximateNumberOfMessagesVisible": len(ROUTES),
+        "ApproximateNumberOfMessagesVisible": len(routes()),
         "Errors": 3,
         "Throttles": 3,
         "5XXError": 1,

@@ -11,6 +11,7 @@ from aws_cdk.assertions import Match, Template
 from stacks.config import stage_config
 from stacks.platform.workers import WORK_POOL
 
+from mangaflow.products import routes
 from tests.infra.synth import Built
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def _workers_template(context: dict[str, str], outdir: Path) -> Template:
 
     app = cdk.App(context=context, outdir=str(outdir))
     config = stage_config("dev")
-    events_stack = EventsStack(app, "Events", config=config)
+    events_stack = EventsStack(app, "Events", config=config, routes=routes())
     workers = WorkersStack(
         app,
         "Workers",

@@ -4,8 +4,11 @@ the API (Cognito + the FastAPI Lambda), monitoring, and the workers flow runs ru
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import aws_cdk as cdk
 
+from mangaflow.platform.routes import Route
 from stacks.config import StageConfig
 from stacks.platform.api import ApiStack
 from stacks.platform.events import EventsStack
@@ -15,14 +18,22 @@ from stacks.platform.workers import WorkersStack
 
 
 class PlatformStacks:
-    """``MangaFlow-<stage>-{Storage,Events,Api,Monitoring,Workers}``, wired together."""
+    """``MangaFlow-<stage>-{Storage,Events,Api,Monitoring,Workers}``, wired together;
+    ``routes``: every product's event routes (``mangaflow.products.routes()``)."""
 
     def __init__(
-        self, app: cdk.App, config: StageConfig, env: cdk.Environment | None = None
+        self,
+        app: cdk.App,
+        config: StageConfig,
+        *,
+        routes: Iterable[Route],
+        env: cdk.Environment | None = None,
     ) -> None:
         prefix = f"MangaFlow-{config.stage}"
         self.storage = StorageStack(app, f"{prefix}-Storage", config=config, env=env)
-        self.events = EventsStack(app, f"{prefix}-Events", config=config, env=env)
+        self.events = EventsStack(
+            app, f"{prefix}-Events", config=config, routes=routes, env=env
+        )
         self.api = ApiStack(
             app,
             f"{prefix}-Api",
