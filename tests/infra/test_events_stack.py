@@ -14,6 +14,7 @@ from stacks.platform.events import POWERTOOLS_LAYER_VERSION
 from mangaflow.platform.routes import Route
 from mangaflow.products import routes
 from tests.infra.synth import Built
+from tests.lambdas import load_lambda
 
 pytestmark = pytest.mark.slow
 
@@ -131,6 +132,22 @@ def test_webhook_knows_each_buffer_dlq_and_may_send_to_it(templates: dict[str, T
              if "sqs:SendMessage" in s["Action"]]  # fmt: skip
     targets = json.dumps(sends)
     assert all(logical_id in targets for logical_id in dlqs)
+
+
+def test_webhook_gets_the_route_table_as_its_routes_setting(
+    templates: dict[str, Template], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The detail-type -> deployment map reaches the Lambda as ``ROUTES`` (compact JSON, a
+    literal in the template), and the handler reads that very value at cold start."""
+    t = templates["events"]
+    (webhook,) = [f for f in t.find_resources("AWS::Lambda::Function").values()
+                  if f["Properties"].get("Handler") == "handler.handler"]  # fmt: skip
+    value = webhook["Properties"]["Environment"]["Variables"]["ROUTES"]
+    assert value == json.dumps(routes().deployments(), separators=(",", ":"))
+    assert json.loads(value) == routes().deployments()  # every route, as "flow/deployment"
+
+    monkeypatch.setenv("ROUTES", value)
+    assert routes().deployments() == load_lambda("webhook").DEPLOYMENTS
 
 
 def _powertools_layer(version: int) -> dict[str, Any]:

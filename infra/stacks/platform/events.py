@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -66,6 +67,12 @@ def powertools_layer_name(runtime: lambda_.Runtime, architecture: lambda_.Archit
 def powertools_layer_version(scope: Construct) -> int:
     return context_int(scope, "powertoolsLayerVersion", default=POWERTOOLS_LAYER_VERSION,
                        minimum=1)  # fmt: skip
+
+
+def webhook_routes(routes: Iterable[Route]) -> str:
+    """The webhook's ``ROUTES`` setting: detail-type -> ``flow-name/deployment-name`` as
+    compact JSON (``RouteTable.deployments()``; the Lambda asset cannot import mangaflow)."""
+    return json.dumps({r.detail_type: r.deployment_name for r in routes}, separators=(",", ":"))
 
 
 class EventsStack(cdk.Stack):
@@ -134,6 +141,8 @@ class EventsStack(cdk.Stack):
                 "MANGAFLOW_STAGE": config.stage,
                 "POWERTOOLS_SERVICE_NAME": WEBHOOK_SERVICE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                # detail-type -> "flow/deployment": the handler reads it at cold start.
+                "ROUTES": webhook_routes(self.routes.values()),
             },
             log_group=logs.LogGroup(
                 self,
