@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""MangaFlow CDK entry point: ``cdk synth|deploy -c stage=dev|staging|prod`` (default dev)."""
+"""MangaFlow CDK entry point: ``cdk synth|deploy -c stage=dev|staging|prod`` (default dev).
+
+The app (``stacks/mangaflow_app.py``) is the platform's stacks (``stacks/platform/``) plus each
+product's (``stacks/<product>.py``, listed once in ``PRODUCT_STACKS``); every product's event
+routes come from ``mangaflow.products.routes()``, so this needs the project installed."""
 
 from __future__ import annotations
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 STAGES = ("dev", "staging", "prod")
+#: ``infra/``: the CDK app, with the Lambda handlers under ``lambdas/``.
+INFRA_DIR = Path(__file__).resolve().parent.parent
+LAMBDAS_DIR = INFRA_DIR / "lambdas"
 
 
 @dataclass(frozen=True)

@@ -1,70 +1,74 @@
-"""Build the whole MangaFlow CDK app for one stage (used by ``infra/app.py`` and the tests)."""
+"""Build the whole MangaFlow CDK app for one stage (used by ``infra/app.py`` and the tests):
+the platform's stacks, then each product's (:data:`PRODUCT_STACKS`). Every product's event
+routes come from ``mangaflow.products.routes()``, the one definition: the Events stack makes a
+rule and buffer per route and hands the webhook the detail-type -> deployment map."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from stacks.api import ApiStack
+from mangaflow.products import PRODUCTS, routes
+from stacks import manga
 from stacks.config import StageConfig, stage_config, stage_from_context
-from stacks.events import EventsStack
-from stacks.monitoring import MonitoringStack
-from stacks.storage import StorageStack
-from stacks.workers import WorkersStack
+from stacks.platform import PlatformStacks
+
+#: A product's builder: (app, the platform's stacks, stage config, env) -> its own stacks.
+ProductStacks = Callable[
+    [cdk.App, PlatformStacks, StageConfig, cdk.Environment | None], Sequence[cdk.Stack]
+]
+
+#: One builder per product of ``mangaflow.products.PRODUCTS`` (the same names), each in
+#: ``infra/stacks/<product>.py``: the one place a product plugs into the CDK app.
+PRODUCT_STACKS: dict[str, ProductStacks] = {
+    "manga": manga.build,
+}
 
 
 class MangaFlowStacks:
     def __init__(
-        self, app: cdk.App, config: StageConfig, env: cdk.Environment | None = None
+        self,
+        app: cdk.App,
+        config: StageConfig,
+        env: cdk.Environment | None = None,
+        *,
+        products: Mapping[str, ProductStacks] | None = None,
     ) -> None:
-        prefix = f"MangaFlow-{config.stage}"
-        self.storage = StorageStack(app, f"{prefix}-Storage", config=config, env=env)
-        self.events = EventsStack(app, f"{prefix}-Events", config=config, env=env)
-        self.api = ApiStack(
-            app,
-            f"{prefix}-Api",
-            config=config,
-            bus=self.events.bus,
-            env=env,
-        )
-        # IAM in ApiStack is built from fixed names, not exports: keep the deploy order.
-        self.api.add_stack_dependency(self.storage)
-        self.monitoring = MonitoringStack(
-            app,
-            f"{prefix}-Monitoring",
-            config=config,
-            dlqs=dict(self.events.dlqs),
-            functions={
-                "Webhook": self.events.webhook,
-                "Api": self.api.api_function,
-                "PostAuth": self.api.post_auth,
-            },
-            rest_api=self.api.rest_api,
-            env=env,
-        )
-        self.workers = WorkersStack(
-            app,
-            f"{prefix}-Workers",
-            config=config,
-            bus=self.events.bus,
-            prefect_secret=self.events.prefect_secret,
-            env=env,
-        )
-        # Like ApiStack: table and bucket IAM from their fixed names, not exports.
-        self.workers.add_stack_dependency(self.storage)
-        for stack in (self.storage, self.events, self.api, self.monitoring, self.workers):
+        builders = PRODUCT_STACKS if products is None else products
+        if set(builders) != set(PRODUCTS):
+            raise ValueError(
+                f"the CDK app has stack builders for {sorted(builders)} but mangaflow.products."
+                f"PRODUCTS is {sorted(PRODUCTS)}: give each product an entry in PRODUCT_STACKS "
+                "(infra/stacks/mangaflow_app.py), even one that adds no stack"
+            )
+        self.platform = PlatformStacks(app, config, routes=routes(), env=env)
+        self.products: dict[str, tuple[cdk.Stack, ...]] = {
+            name: tuple(builders[name](app, self.platform, config, env)) for name in PRODUCTS
+        }
+        for stack in self.platform.stacks:
             cdk.Tags.of(stack).add("project", "mangaflow")
             cdk.Tags.of(stack).add("stage", config.stage)
+        for name, stacks in self.products.items():
+            for stack in stacks:
+                cdk.Tags.of(stack).add("project", "mangaflow")
+                cdk.Tags.of(stack).add("stage", config.stage)
+                cdk.Tags.of(stack).add("product", name)
 
 
 def build_app(
-    stage: str | None = None, *, outdir: str | None = None, nag: bool = True
+    stage: str | None = None,
+    *,
+    outdir: str | None = None,
+    nag: bool = True,
+    products: Mapping[str, ProductStacks] | None = None,
 ) -> tuple[cdk.App, MangaFlowStacks]:
     """The app with every stack; AwsSolutions checks run at synth (findings raise)."""
     context = {"stage": stage} if stage else None
     app = cdk.App(context=context, outdir=outdir)
     config = stage_config(stage) if stage else stage_from_context(app)
-    stacks = MangaFlowStacks(app, config)
+    stacks = MangaFlowStacks(app, config, products=products)
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stacks

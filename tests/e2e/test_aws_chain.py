@@ -84,7 +84,8 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, s
 @pytest.fixture
 def buffers(aws: dict[str, str]) -> dict[str, tuple[str, str]]:
     """The table, the bucket, and the bus with a rule per start detail-type → SQS buffer with a
-    DLQ after 3 receives (as ``infra/stacks/events.py``). Yields detail-type → (queue, DLQ)."""
+    DLQ after 3 receives (as ``infra/stacks/platform/events.py``). Yields detail-type → (queue,
+    DLQ)."""
     create_table(dynamo_client(REGION), TABLE)
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     events, sqs = boto3.client("events"), boto3.client("sqs")
@@ -217,6 +218,8 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
         "QueueArn"] for q, _ in buffers.values()}  # fmt: skip
     monkeypatch.setenv("DEAD_LETTER_QUEUES", json.dumps(  # as the Events stack sets it
         [{"queue": arn[q], "dlq": dlq} for q, dlq in buffers.values()]))
+    # as the Events stack sets it: the route table's detail-type -> "flow/deployment" map
+    monkeypatch.setenv("ROUTES", json.dumps(routes().deployments(), separators=(",", ":")))
     webhook = load_lambda("webhook")
 
     req = submit_preferences(container, "chain-user", VALID_PREFS, seed=3, publish=False)

@@ -1,4 +1,6 @@
-"""CDK tests: make ``infra/`` importable the way ``cdk synth`` runs it (``python app.py``)."""
+"""CDK tests: make ``infra/`` importable the way ``cdk synth`` runs it (``python app.py``), and
+synthesize the dev and prod apps once per session for the template tests (``test_*_stack.py``,
+``test_cdk_app.py``; jsii start-up + synth take seconds)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,14 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from aws_cdk.assertions import Template
+
+    from tests.infra.synth import Built
 
 INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -16,9 +26,34 @@ if str(INFRA_DIR) not in sys.path:
 collect_ignore_glob: list[str] = []
 if importlib.util.find_spec("aws_cdk") is None or importlib.util.find_spec("cdk_nag") is None:
     # find_spec, not import: importing aws_cdk starts node (seconds) for every test run.
-    collect_ignore_glob = ["test_stacks.py", "test_cdk_cli.py"]
+    collect_ignore_glob = ["test_*_stack.py", "test_cdk_*.py"]
     warnings.warn(
         "tests/infra CDK tests not collected: install the `infra` extra "
         "(aws-cdk-lib, constructs, cdk-nag)",
         stacklevel=1,
     )
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    from tests.infra.synth import synth
+
+    return synth("dev", tmp_path_factory.mktemp("cdk-dev"))
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    from tests.infra.synth import synth
+
+    return synth("prod", tmp_path_factory.mktemp("cdk-prod"))
+
+
+@pytest.fixture(scope="session")
+def templates(dev: Built) -> dict[str, Template]:
+    """The dev app's platform stacks' templates, by ``storage``, ``events``, ..."""
+    from aws_cdk.assertions import Template
+
+    from tests.infra.synth import PLATFORM_STACKS
+
+    _, s = dev
+    return {name: Template.from_stack(getattr(s.platform, name)) for name in PLATFORM_STACKS}

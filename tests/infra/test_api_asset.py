@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "build-api-asset.sh"
 API_LAMBDA_DIR = REPO / "infra" / "lambdas" / "api"
 REQUIREMENTS = API_LAMBDA_DIR / "requirements.txt"
-API_STACK = REPO / "infra" / "stacks" / "api.py"
+API_STACK = REPO / "infra" / "stacks" / "platform" / "api.py"
 
 #: Top-level packages of this project's other parts: none may be imported by the API.
 NOT_IN_ASSET = ("prefect", "streamlit", "aws_cdk", "cdk_nag", "flows", "tasks", "dashboard")
@@ -179,7 +179,8 @@ def test_script_defaults_match_the_api_function() -> None:
 
 def test_stack_rejects_an_asset_path_that_is_not_an_api_asset(tmp_path: Path) -> None:
     pytest.importorskip("aws_cdk")
-    from stacks.api import check_api_asset  # infra/ is on sys.path (tests/infra/conftest.py)
+    # infra/ is on sys.path (tests/infra/conftest.py)
+    from stacks.platform.api import check_api_asset
 
     with pytest.raises(ValueError, match=r"lambda_handler\.py.*build-api-asset\.sh"):
         check_api_asset(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import threading
@@ -15,11 +16,20 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.lambdas import FakeContext, load_lambda
+from mangaflow.products import routes
+from tests.lambdas import LAMBDAS_DIR, FakeContext, load_lambda
 
 # An obvious sentinel, never a real key: it must reach the API but never the logs.
 API_KEY = "test-key-not-secret"
 CONTEXT = FakeContext()
+
+
+@pytest.fixture(autouse=True)
+def routes_setting(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The webhook's ``ROUTES`` setting as the Events stack sets it (from the route table)."""
+    value = json.dumps(routes().deployments(), separators=(",", ":"))
+    monkeypatch.setenv("ROUTES", value)
+    return value
 
 
 @pytest.fixture
@@ -112,10 +122,63 @@ def _aws_delivered(envelope: dict[str, Any]) -> dict[str, Any]:
             "resources": [], **envelope}  # fmt: skip
 
 
-def test_webhook_maps_the_same_events_as_the_prefect_bus() -> None:
-    from mangaflow.products import routes
+def test_webhook_maps_the_events_of_its_routes_setting() -> None:
+    assert routes().deployments() == load_lambda("webhook").DEPLOYMENTS
 
-    assert dict(routes().deployments()) == load_lambda("webhook").DEPLOYMENTS
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "ROUTES is not set"),
+        ("", "ROUTES is not set"),
+        ("{'Story Generation Requested': 'generate-story/story'}", "ROUTES is not JSON"),
+        ("[]", "ROUTES maps no event"),
+        ("{}", "ROUTES maps no event"),
+        ('{"Story Generation Requested": "generate-story"}',
+         "ROUTES: no flow-name/deployment-name for Story Generation Requested"),
+        ('{"A": "a/b", "B": "a/b/c", "C": 3, "D": "/d"}',
+         "ROUTES: no flow-name/deployment-name for B, C, D"),
+    ],
+)  # fmt: skip
+def test_webhook_without_a_valid_routes_setting_fails_at_cold_start(
+    value: str | None, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployment error: the function fails to start, saying what the setting must hold,
+    rather than taking every event for one that starts nothing."""
+    if value is None:
+        monkeypatch.delenv("ROUTES")
+    else:
+        monkeypatch.setenv("ROUTES", value)
+    with pytest.raises(RuntimeError, match=message) as raised:
+        load_lambda("webhook")
+    assert '"<detail-type>": "<flow-name>/<deployment-name>"' in str(raised.value)
+
+
+def test_webhook_starts_the_deployment_its_routes_setting_names(
+    prefect_env: FakePrefect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mangaflow.manga.domain.events import StoryGenerationRequested
+
+    monkeypatch.setenv("ROUTES", json.dumps({"Story Generation Requested": "other-flow/other"}))
+    story = StoryGenerationRequested(userId="u", requestId="r1")
+    result = load_lambda("webhook").handler(
+        {"Records": [{"messageId": "m1", "body": json.dumps(story.envelope())}]}, CONTEXT
+    )
+    assert result == {"batchItemFailures": []}
+    assert [r["path"] for r in prefect_env.requests] == [
+        "/api/deployments/name/other-flow/other",
+        "/api/deployments/dep-other/create_flow_run",
+    ]
+
+
+def test_webhook_imports_nothing_of_mangaflow() -> None:
+    """Its asset is ``infra/lambdas/webhook`` alone (plus the Powertools layer)."""
+    tree = ast.parse((LAMBDAS_DIR / "webhook" / "handler.py").read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}  # fmt: skip
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}  # fmt: skip
+    assert imported and not imported & {"mangaflow", "flows", "tasks", "prefect"}
 
 
 def test_webhook_with_nothing_to_do() -> None:

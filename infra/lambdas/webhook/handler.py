@@ -1,8 +1,10 @@
 """Webhook Lambda: EventBridge -> SQS buffer -> this handler -> a Prefect deployment run.
 
 Each SQS record carries an EventBridge envelope (``detail-type``, ``source``, ``detail``). The
-handler starts the deployment mapped from the detail-type through Prefect's REST API
-(``GET /api/deployments/name/{flow}/{deployment}``, then ``POST /api/deployments/{id}/
+handler starts the deployment that the ``ROUTES`` setting maps the detail-type to (JSON
+``{"Story Generation Requested": "generate-story/story", ...}``, which the Events stack derives
+from mangaflow's route table; read at cold start, see :func:`load_routes`) through Prefect's REST
+API (``GET /api/deployments/name/{flow}/{deployment}``, then ``POST /api/deployments/{id}/
 create_flow_run``) with the event id as idempotency key, so a redelivered event starts one run.
 A record that can never succeed (not JSON, not an envelope, no event id, a 4xx from Prefect
 such as an unknown deployment, but not 401/403/408/429) goes straight to its queue's DLQ with a ``reason`` message
@@ -55,18 +57,50 @@ logger = Logger(service=SERVICE)
 # would make SQS redeliver the whole batch and count a Lambda error): the earlier behaviour.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
-#: detail-type -> "flow-name/deployment-name" (mirrors mangaflow's DEFAULT_DEPLOYMENTS; a test
-#: keeps the two equal).
-DEPLOYMENTS = {
-    "Story Generation Requested": "generate-story/story",
-    "Episode Generation Requested": "generate-episode/episode",
-    "Image Generation Requested": "generate-images/images",
-    "Batch Workflow Requested": "run-batch/batch",
-    "Panel Regeneration Requested": "regenerate-panel/regenerate",
-}
 RETRIES, TIMEOUT = 4, 20.0
 SECRET_MAX_AGE = 300  # seconds a fetched secret value is reused by this container
 _cache: dict[str, Any] = {}
+
+#: The setting that maps detail-types to deployments (set by the Events stack).
+ROUTES_SETTING = "ROUTES"
+
+
+def load_routes(raw: str | None) -> dict[str, str]:
+    """detail-type -> ``flow-name/deployment-name`` from the ``ROUTES`` setting: compact JSON
+    that the Events stack derives from mangaflow's route table (``mangaflow.products.routes()``;
+    this asset cannot import mangaflow). Missing or malformed, it raises: the function fails at
+    cold start with this message (an init error, counted as a Lambda error by the WebhookErrors
+    alarm; the batch is redelivered and SQS dead-letters it after its receives) instead of
+    taking every event for one that starts nothing."""
+    expected = 'a JSON object {"<detail-type>": "<flow-name>/<deployment-name>", ...}'
+    if not raw or not raw.strip():
+        raise RuntimeError(
+            f"{ROUTES_SETTING} is not set: the webhook needs {expected}, which the Events stack "
+            "sets from mangaflow.products.routes() (infra/stacks/platform/events.py)"
+        )
+    try:
+        routes = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RuntimeError(
+            f"{ROUTES_SETTING} is not JSON ({exc.msg} at character {exc.pos}): expected {expected}"
+        ) from None
+    if not isinstance(routes, dict) or not routes:
+        raise RuntimeError(f"{ROUTES_SETTING} maps no event: expected {expected}")
+    bad = sorted(
+        str(detail_type)
+        for detail_type, name in routes.items()
+        if not isinstance(name, str) or name.count("/") != 1 or not all(name.split("/"))
+    )
+    if bad:
+        raise RuntimeError(
+            f"{ROUTES_SETTING}: no flow-name/deployment-name for {', '.join(bad)}: "
+            f"expected {expected}"
+        )
+    return dict(routes)
+
+
+#: detail-type -> "flow-name/deployment-name", read once per container (cold start).
+DEPLOYMENTS = load_routes(os.environ.get(ROUTES_SETTING))
 
 
 class Transient(Exception):

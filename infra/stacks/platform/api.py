@@ -14,16 +14,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.config import INFRA_DIR, LAMBDAS_DIR, StageConfig
 from stacks.nag import (
     acknowledge,
     acknowledge_lambda_basics,
     managed_policy_finding,
     wildcard_resource_finding,
 )
-from stacks.storage import episode_bucket_name
+from stacks.platform.storage import episode_bucket_name
 
-INFRA_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = INFRA_DIR.parent
 API_HANDLER = "mangaflow.api.lambda_handler.handler"
 
@@ -97,7 +96,7 @@ class ApiStack(cdk.Stack):
             runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.ARM_64,
             handler="handler.handler",
-            code=lambda_.Code.from_asset(str(INFRA_DIR / "lambdas" / "post_auth")),
+            code=lambda_.Code.from_asset(str(LAMBDAS_DIR / "post_auth")),
             timeout=cdk.Duration.seconds(5),
             memory_size=128,
             description="Cognito post-authentication: create the user's profile item once.",

@@ -1,9 +1,11 @@
-"""EventsStack: custom bus, one rule per detail-type -> SQS buffer (+ DLQ) -> webhook Lambda."""
+"""EventsStack: custom bus, one rule per route (every product's event that starts a flow:
+``mangaflow.products.routes()``) -> SQS buffer (+ DLQ) -> webhook Lambda -> Prefect deployment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+import json
+import re
+from collections.abc import Iterable
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
@@ -15,26 +17,34 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.config import StageConfig, context_int
+from mangaflow.platform.routes import Route
+from stacks.config import LAMBDAS_DIR, StageConfig, context_int
 from stacks.nag import acknowledge, acknowledge_lambda_basics
 
-LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+
+def route_key(route: Route) -> str:
+    """A route's construct-id and queue-name part: its detail-type in CamelCase, without a
+    trailing "Requested" ("Story Generation Requested" -> ``StoryGeneration``: the ids of
+    ``StoryGenerationQueue``, ``StoryGenerationDlq``, ``StoryGenerationRule``)."""
+    words = re.findall(r"[A-Za-z0-9]+", route.detail_type)
+    if len(words) > 1 and words[-1] == "Requested":
+        words = words[:-1]
+    return "".join(word[:1].upper() + word[1:] for word in words)
 
 
-@dataclass(frozen=True)
-class Route:
-    key: str  # construct id / queue name part
-    detail_type: str
-    source: str
+def keyed_routes(routes: Iterable[Route]) -> dict[str, Route]:
+    """Routes by :func:`route_key` (their order kept); two routes with one key are an error."""
+    keyed: dict[str, Route] = {}
+    for route in routes:
+        key = route_key(route)
+        if key in keyed:
+            raise ValueError(
+                f"events {keyed[key].detail_type!r} and {route.detail_type!r} would share the "
+                f"construct ids {key}Queue/{key}Dlq/{key}Rule: rename one of them"
+            )
+        keyed[key] = route
+    return keyed
 
-
-ROUTES: tuple[Route, ...] = (
-    Route("StoryGeneration", "Story Generation Requested", "manga.preferences"),
-    Route("EpisodeGeneration", "Episode Generation Requested", "manga.story"),
-    Route("ImageGeneration", "Image Generation Requested", "manga.episode"),
-    Route("BatchWorkflow", "Batch Workflow Requested", "manga.workflow"),
-    Route("PanelRegeneration", "Panel Regeneration Requested", "manga.episode"),
-)
 
 WEBHOOK_TIMEOUT = cdk.Duration.seconds(30)
 WEBHOOK_SERVICE = "mangaflow-webhook"  # the handler's Logger(service=...)
@@ -59,18 +69,36 @@ def powertools_layer_version(scope: Construct) -> int:
                        minimum=1)  # fmt: skip
 
 
+def webhook_routes(routes: Iterable[Route]) -> str:
+    """The webhook's ``ROUTES`` setting: detail-type -> ``flow-name/deployment-name`` as
+    compact JSON (``RouteTable.deployments()``; the Lambda asset cannot import mangaflow)."""
+    return json.dumps({r.detail_type: r.deployment_name for r in routes}, separators=(",", ":"))
+
+
 class EventsStack(cdk.Stack):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs
-    ) -> None:  # type: ignore[no-untyped-def]
+    """``routes``: every product's (``mangaflow.products.routes()``), one rule, SQS buffer and
+    DLQ each, keyed by :func:`route_key` in :attr:`queues`, :attr:`dlqs` and :attr:`rules`."""
+
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        routes: Iterable[Route],
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self.routes = keyed_routes(routes)
 
         self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
         self.archive = self.bus.archive(
             "Archive",
             archive_name=config.name("events-archive"),
             description="Every MangaFlow event, for replay after a fix.",
-            event_pattern=events.EventPattern(source=sorted({r.source for r in ROUTES})),
+            event_pattern=events.EventPattern(
+                source=sorted({r.source for r in self.routes.values()})
+            ),
             retention=cdk.Duration.days(90 if config.is_prod else 14),
         )
 
@@ -113,6 +141,8 @@ class EventsStack(cdk.Stack):
                 "MANGAFLOW_STAGE": config.stage,
                 "POWERTOOLS_SERVICE_NAME": WEBHOOK_SERVICE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                # detail-type -> "flow/deployment": the handler reads it at cold start.
+                "ROUTES": webhook_routes(self.routes.values()),
             },
             log_group=logs.LogGroup(
                 self,
@@ -133,11 +163,11 @@ class EventsStack(cdk.Stack):
         self.queues: dict[str, sqs.Queue] = {}
         self.dlqs: dict[str, sqs.Queue] = {}
         self.rules: dict[str, events.Rule] = {}
-        for route in ROUTES:
+        for key, route in self.routes.items():
             dlq = sqs.Queue(
                 self,
-                f"{route.key}Dlq",
-                queue_name=config.name(f"{route.key.lower()}-dlq"),
+                f"{key}Dlq",
+                queue_name=config.name(f"{key.lower()}-dlq"),
                 retention_period=cdk.Duration.days(14),
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
@@ -145,8 +175,8 @@ class EventsStack(cdk.Stack):
             )
             queue = sqs.Queue(
                 self,
-                f"{route.key}Queue",
-                queue_name=config.name(f"{route.key.lower()}-buffer"),
+                f"{key}Queue",
+                queue_name=config.name(f"{key.lower()}-buffer"),
                 retention_period=cdk.Duration.days(14),
                 # >= 6x the consumer timeout, as AWS recommends for Lambda event sources.
                 visibility_timeout=cdk.Duration.seconds(WEBHOOK_TIMEOUT.to_seconds() * 6),
@@ -157,7 +187,7 @@ class EventsStack(cdk.Stack):
             )
             rule = events.Rule(
                 self,
-                f"{route.key}Rule",
+                f"{key}Rule",
                 event_bus=self.bus,
                 description=f"{route.detail_type} ({route.source}) -> SQS buffer",
                 event_pattern=events.EventPattern(
@@ -174,9 +204,9 @@ class EventsStack(cdk.Stack):
                 )
             )
             dlq.grant_send_messages(self.webhook)  # records that can never succeed, with a reason
-            self.queues[route.key] = queue
-            self.dlqs[route.key] = dlq
-            self.rules[route.key] = rule
+            self.queues[key] = queue
+            self.dlqs[key] = dlq
+            self.rules[key] = rule
         self.webhook.add_environment("DEAD_LETTER_QUEUES", self.to_json_string([
             {"queue": self.queues[k].queue_arn, "dlq": self.dlqs[k].queue_url} for k in self.queues
         ]))  # fmt: skip
