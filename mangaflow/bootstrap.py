@@ -35,13 +35,14 @@ def _blobs(settings: Settings) -> BlobStore:
 
 def build(settings: Settings | None = None, **overrides: Any) -> Context:
     """Wire a context from settings; keyword overrides replace any part."""
-    from mangaflow.platform.registry import load_registry
+    from mangaflow.platform.registry import build_bus, load_registry
 
     settings = settings or get_settings()
     parts: dict[str, Any] = dict(overrides)
-    if not {"text", "image", "insights", "bus"} <= parts.keys():
+    if "bus" not in parts:
+        parts["bus"] = build_bus(settings.event_bus, settings)
+    if not {"text", "image", "insights"} <= parts.keys():
         registry = load_registry()
-        parts.setdefault("bus", registry.create_bus(settings.event_bus, settings))
         parts.setdefault("text", registry.create_text(settings.text_provider, settings))
         parts.setdefault("image", registry.create_image(settings.image_provider, settings))
         parts.setdefault(

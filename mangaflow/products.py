@@ -2,7 +2,7 @@
 a package ``mangaflow.<name>`` with ``routes.ROUTES`` (its events and the flows they start).
 The other layers have one such place each: ``mangaflow/api/app.py`` (ROUTERS),
 ``mangaflow/cli/__init__.py`` (command groups), ``dashboard/streamlit_app.py`` (pages),
-``flows/<product>/``, ``prefect.yaml`` (one block per product) and ``infra/app.py`` (stacks)."""
+``flows/<product>/``, ``prefect.yaml`` (one block per product) and ``PRODUCT_STACKS`` in ``infra/stacks/mangaflow_app.py`` (stacks)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from mangaflow.platform.errors import ConfigError
 from mangaflow.platform.ports import EventBus, ImageModel, TasteInsights, TextModel
 
 ENTRY_POINT_GROUP = "mangaflow.providers"
+BUS_GROUP = "mangaflow.buses"
 _SETTING = {"event bus": "EVENT_BUS"}
 _LABEL = {"event bus": "event bus"}
 Factory = Callable[..., Any]
@@ -71,10 +72,13 @@ class ProviderRegistry:
         return self._create("event bus", self.bus, name, settings)
 
 
-def load_registry() -> ProviderRegistry:
-    """A registry filled from every installed ``mangaflow.providers`` entry point."""
+def load_registry(*groups: str) -> ProviderRegistry:
+    """A registry filled from every installed entry point of ``groups`` (default: the model
+    providers, ``mangaflow.providers``; event buses are ``mangaflow.buses``, loaded only when
+    a bus is built, so the API never imports the orchestration code behind the ``prefect``
+    bus)."""
     registry = ProviderRegistry()
-    eps = entry_points(group=ENTRY_POINT_GROUP)
+    eps = [ep for group in groups or (ENTRY_POINT_GROUP,) for ep in entry_points(group=group)]
     if not eps:
         raise ConfigError(
             "no MangaFlow providers are registered: the package is not installed "
@@ -92,6 +96,18 @@ def load_registry() -> ProviderRegistry:
             continue
         register(registry)
     return registry
+
+
+def build_bus(name: str, settings: Any) -> EventBus:
+    """The event bus registered as ``name`` in ``mangaflow.buses``, loading only that entry
+    point (the ``prefect`` bus lives in ``flows``, which the API's package leaves out)."""
+    eps = {ep.name: ep for ep in entry_points(group=BUS_GROUP)}
+    registry = ProviderRegistry()
+    if name in eps:
+        eps[name].load()(registry)
+    else:
+        registry.bus = dict.fromkeys(eps, lambda: None)  # only their names, for the message
+    return registry.create_bus(name, settings)
 
 
 def _openai_problems(settings: Any) -> list[str]:

@@ -18,7 +18,7 @@ import pytest
 
 import mangaflow.platform.ports as ports
 import mangaflow.testing
-from mangaflow.platform.registry import load_registry
+from mangaflow.platform.registry import BUS_GROUP, ENTRY_POINT_GROUP, load_registry
 from mangaflow.testing._base import Contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def adapters() -> dict[type, set[type]]:
     """port → its concrete implementations in the shipped packages and the registry."""
     for module in shipped_modules():
         importlib.import_module(module)
-    registry = load_registry()
+    registry = load_registry(ENTRY_POINT_GROUP, BUS_GROUP)
     registered = [f for table in (registry.text, registry.image, registry.insights, registry.bus)
                   for f in table.values() if inspect.isclass(f)]  # fmt: skip
     found: dict[type, set[type]] = {}

@@ -193,15 +193,25 @@ def test_a_plugin_whose_package_is_not_installed_is_left_out(
     from mangaflow.platform import registry as registry_module
     from mangaflow.platform.errors import ConfigError
 
-    real = registry_module.entry_points(group=registry_module.ENTRY_POINT_GROUP)
-    absent = EntryPoint("gone-bus", "not_installed_pkg.bus:register", registry_module.ENTRY_POINT_GROUP)
+    real = registry_module.entry_points(group=registry_module.BUS_GROUP)
+    absent = EntryPoint("gone", "not_installed_pkg.bus:register", registry_module.BUS_GROUP)
     broken = EntryPoint("broken", "mangaflow.platform.no_such_module:register",
-                        registry_module.ENTRY_POINT_GROUP)  # fmt: skip
+                        registry_module.BUS_GROUP)  # fmt: skip
     monkeypatch.setattr(registry_module, "entry_points", lambda group: [*real, absent])
-    loaded = registry_module.load_registry()
-    assert "inline" in loaded.bus and "offline" in loaded.text
+    loaded = registry_module.load_registry(registry_module.BUS_GROUP)
+    assert {"inline", "eventbridge", "prefect"} <= set(loaded.bus)
     with pytest.raises(ConfigError, match="unknown event bus 'gone'"):
         loaded.create_bus("gone", None)
     monkeypatch.setattr(registry_module, "entry_points", lambda group: [*real, broken])
     with pytest.raises(ModuleNotFoundError):  # a module missing inside our own package is a bug
-        registry_module.load_registry()
+        registry_module.load_registry(registry_module.BUS_GROUP)
+
+
+def test_an_unknown_bus_names_the_registered_ones() -> None:
+    from mangaflow.platform.errors import ConfigError
+    from mangaflow.platform.registry import build_bus
+
+    with pytest.raises(ConfigError, match=r"unknown event bus 'kafka' \(registered: "
+                                          r"eventbridge, inline, prefect\); set MANGAFLOW_EVENT_BUS"):  # fmt: skip
+        build_bus("kafka", None)
+    assert build_bus("inline", None).in_process
