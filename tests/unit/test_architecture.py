@@ -78,3 +78,11 @@ def test_every_product_is_a_package_with_routes() -> None:
         assert (CORE / product / "routes.py").is_file(), product
         assert (ROOT / "flows" / product).is_dir(), product
         assert (ROOT / "dashboard" / "pages" / product).is_dir(), product
+
+
+def test_no_code_file_is_over_500_lines() -> None:
+    folders = ("mangaflow", "flows", "tasks", "dashboard", "infra/stacks", "infra/lambdas",
+               "tests", "benchmarks", "deployments", "scripts")  # fmt: skip
+    long = {rel(p): n for folder in folders for p in (ROOT / folder).rglob("*.py")
+            if "__pycache__" not in p.parts and (n := len(p.read_text().splitlines())) > 500}  # fmt: skip
+    assert long == {}
