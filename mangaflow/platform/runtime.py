@@ -6,6 +6,7 @@ imported. Values already set in the environment win.
 
 from __future__ import annotations
 
+import math
 import os
 
 from mangaflow.platform.config import Settings
@@ -17,8 +18,10 @@ def prepare_prefect_env(settings: Settings, *, quiet: bool = True) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_API_SERVICES_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect's own temporary server (a process that runs flows without a CLI run's server,
+    # e.g. the dashboard's worker) waits as long; Prefect takes whole seconds.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
-                          f"{settings.prefect_startup_seconds:g}")  # fmt: skip
+                          str(max(1, math.ceil(settings.prefect_startup_seconds))))  # fmt: skip
     if quiet:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")

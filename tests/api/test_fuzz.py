@@ -33,8 +33,9 @@ from mangaflow.api.app import create_app
 from mangaflow.api.auth import issue_local_token
 from mangaflow.bootstrap import build
 from mangaflow.manga.services.batches import start_batch
+from mangaflow.manga.services.submit import submit_preferences
 from tests.api.conftest import Api
-from tests.conftest import make_settings
+from tests.conftest import VALID_PREFS, make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -105,12 +106,15 @@ def after_call(context: Any, case: Any, response: Any) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def real_ids() -> dict[str, list[Any]]:
-    """Alice's finished episode (and a batch) for the fuzzer to find."""
+    """Alice's finished episode, a batch and a failed request (to resume) for the fuzzer."""
     if not REAL:
         ids = Api(_C).make_episode()
         batch = start_batch(_C, "alice", 1)
+        failed = submit_preferences(_C, "alice", VALID_PREFS, publish=False)
+        _C.requests.mark_finished(failed.request_id, "FAILED", error="image provider: 503")
         REAL.update({
-            "request_id": [ids["request"], batch["batchId"]], "story_id": [ids["story"]],
+            "request_id": [ids["request"], batch["batchId"], failed.request_id],
+            "story_id": [ids["story"]],
             "episode_id": [ids["episode"]], "kind": ["pdf", "cbz"], "panel": [1, 2],
         })  # fmt: skip
     return REAL

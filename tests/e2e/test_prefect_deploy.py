@@ -73,9 +73,14 @@ def _registered(pool: str) -> tuple[dict[str, Any], dict[Any, str]]:
 
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     expected = {d["name"] for d in spec["deployments"]}
-    with get_client(sync_client=True) as client:
-        deployments = client.read_deployments(limit=100)
-        flows = {f.id: f.name for f in client.read_flows(limit=100)}
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+
+    with get_client(sync_client=True) as client:  # the shared test server holds many others
+        deployments = client.read_deployments(
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=sorted(expected))),
+            limit=200,
+        )
+        flows = {f.id: f.name for f in client.read_flows(limit=200)}
     ours = {d.name: d for d in deployments if d.name in expected and d.work_pool_name == pool}
     assert set(ours) == expected
     return ours, flows

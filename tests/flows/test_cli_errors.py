@@ -39,8 +39,9 @@ def test_generate_shows_a_markup_looking_provider_error_literally(
                                       "--art-style", "Black and White", "--audience", "Teens",
                                       "--rating", "PG-13", "--pages", "1"])  # fmt: skip
     assert result.exit_code == 1, result.output
-    assert ERROR in result.output
-    assert "MarkupError" not in result.output and "Traceback" not in result.output
+    assert ERROR in " ".join(result.output.split())  # as written (Rich may wrap the line)
+    assert "MarkupError" not in result.output  # (Prefect's own log of the task failure stays)
+    assert isinstance(result.exception, SystemExit)  # the CLI exited; it did not crash
     request_id = result.output.split("Request ", 1)[1].split()[0]
     shown = CliRunner().invoke(app, ["status", request_id])
-    assert shown.exit_code == 0 and ERROR in shown.output
+    assert shown.exit_code == 0 and ERROR in " ".join(shown.output.split())
