@@ -34,9 +34,12 @@ VALID_PREFS = {
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
-    """Settings built explicitly (no env, no .env): fast retries for tests."""
+    """Settings built explicitly (no env, no .env): fast retries for tests. Adapters make one
+    attempt per call (``provider_retries=0``) so call counts stay those of the task retries;
+    tests of the in-call retries pass ``provider_retries`` explicitly."""
     values: dict[str, object] = {
         "home": home, "retry_backoff_seconds": 0.0, "retry_jitter": 0.0, "retries": 3,
+        "provider_retries": 0, "provider_retry_backoff_seconds": 0.0,
     }  # fmt: skip
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -42,16 +42,22 @@ class ScriptedText(TextModel):
 
 
 class CountingImage(ImageModel):
-    """The offline artist, counting calls and the most calls in flight at once."""
+    """The offline artist, counting calls and the most calls in flight at once. With
+    ``error``: every call raises it, or with ``doomed=N`` only the calls for the first N
+    distinct prompts it sees (those panels fail every attempt; the others are drawn)."""
 
     name = "counting"
     offline = True
     max_concurrency = 64
 
-    def __init__(self, delay: float = 0.0, error: type[MangaFlowError] | None = None) -> None:
+    def __init__(
+        self, delay: float = 0.0, error: type[MangaFlowError] | None = None, doomed: int = 0
+    ) -> None:
         self.inner = OfflineImageModel()
         self.delay = delay
         self.error = error
+        self.doomed = doomed
+        self.doomed_prompts: set[str] = set()
         self.calls = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -62,10 +68,16 @@ class CountingImage(ImageModel):
             self.calls += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if self.doomed and len(self.doomed_prompts) < self.doomed:
+                self.doomed_prompts.add(request.prompt)
+            failing = self.error is not None and (
+                not self.doomed or request.prompt in self.doomed_prompts
+            )
         try:
             if self.delay:
                 time.sleep(self.delay)
-            if self.error is not None:
+            if failing:
+                assert self.error is not None
                 raise self.error("scripted image failure")
             return self.inner.generate(request)
         finally:

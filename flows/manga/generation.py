@@ -19,6 +19,7 @@ from mangaflow.manga.domain.events import (
     StoryGenerationRequested,
 )
 from mangaflow.manga.services import panels
+from mangaflow.platform.errors import MangaFlowError
 from mangaflow.platform.requests import lifecycle as status
 from tasks.manga import generation as t
 from tasks.policy import with_policy
@@ -94,17 +95,70 @@ def _draw_letter_export(c: Any, ev: ImageGenerationRequested) -> dict[str, Any]:
         for n in numbers
     }
     waiting = {page: set(numbers) for page, numbers in pages.items()}
-    lettered = []
-    for done, future in enumerate(as_completed(list(drawing)), start=1):
-        future.result()
+    lettered: dict[Any, int] = {}
+    failed: dict[int, BaseException] = {}  # panel number -> its error after all retries
+    drawn = 0
+    # Every panel runs to its end even when another has failed: a later resume then only
+    # draws what is missing, and every page whose panels all exist is lettered meanwhile.
+    for future in as_completed(list(drawing)):
         page, n = drawing[future]
+        try:
+            future.result()
+        except Exception as exc:  # noqa: BLE001 - reported with the others once all are done
+            failed[n] = exc
+            continue
+        drawn += 1
         waiting[page].discard(n)
         if not waiting[page]:
-            lettered.append(letter.submit(ev.request_id, ev.episode_id, page))
-        c.progress.panels(ev.request_id, done, total)
-    for future in lettered:
-        future.result()
+            lettered[letter.submit(ev.request_id, ev.episode_id, page)] = page
+        c.progress.panels(ev.request_id, drawn, total)
+    letter_failed: dict[int, BaseException] = {}
+    for future, page in lettered.items():
+        try:
+            future.result()
+        except Exception as exc:  # noqa: BLE001
+            letter_failed[page] = exc
+    if failed or letter_failed:
+        raise unfinished_episode(failed, letter_failed, total, sorted(lettered.values()))
     exports: dict[str, Any] = with_policy(t.export_episode, c.settings)(
         ev.request_id, ev.episode_id
     )
     return exports
+
+
+def unfinished_episode(
+    panels_failed: dict[int, BaseException], pages_failed: dict[int, BaseException],
+    total: int, lettered: list[int],
+) -> BaseException:  # fmt: skip
+    """One error naming every panel (and page) that failed after its retries. Its type is
+    that of the first failure when it is a MangaFlow error (``ProviderUnavailable``, ...), so
+    the request's error still says what kind of failure it was."""
+    failures = [*(panels_failed[n] for n in sorted(panels_failed)),
+                *(pages_failed[n] for n in sorted(pages_failed))]  # fmt: skip
+    first = failures[0]
+
+    def said(exc: BaseException) -> str:
+        text = exc.message if isinstance(exc, MangaFlowError) else str(exc)
+        return f"{type(exc).__name__}: {text[:200]}"
+
+    parts = []
+    if panels_failed:
+        names = ", ".join(str(n) for n in sorted(panels_failed))
+        parts.append(
+            f"{len(panels_failed)} of {total} panels failed after their retries "
+            f"(panels {names}); panel {min(panels_failed)}: {said(panels_failed[min(panels_failed)])}"
+        )
+    if pages_failed:
+        names = ", ".join(str(n) for n in sorted(pages_failed))
+        parts.append(f"lettering failed for pages {names}: {said(pages_failed[min(pages_failed)])}")
+    done = ", ".join(str(n) for n in lettered if n not in pages_failed) or "none"
+    message = (f"{'; '.join(parts)}. Pages lettered: {done}. The other panels are stored: "
+               "running the request again draws only the missing ones.")  # fmt: skip
+    kind = type(first) if isinstance(first, MangaFlowError) else MangaFlowError
+    try:
+        error = kind(message, details={"failed_panels": sorted(panels_failed),
+                                       "failed_pages": sorted(pages_failed)})  # fmt: skip
+    except TypeError:  # a subclass with another signature
+        error = MangaFlowError(message)
+    error.__cause__ = first
+    return error

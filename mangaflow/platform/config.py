@@ -48,11 +48,28 @@ class Settings(BaseSettings):
     image_concurrency: int = Field(
         default=4, ge=1, le=64, description="Panels drawn at once (per image provider)."
     )
-    retries: int = Field(default=3, ge=0, le=10, description="Retries of transient failures.")
+    retries: int = Field(
+        default=3, ge=0, le=10,
+        description="Task retries of transient failures (each task attempt makes up to "
+        "1 + provider_retries provider calls).",
+    )  # fmt: skip
     retry_backoff_seconds: float = Field(
-        default=2.0, ge=0, description="Base of the exponential backoff between retries."
+        default=2.0, ge=0, description="Base of the exponential backoff between task retries."
     )
     retry_jitter: float = Field(default=0.5, ge=0, le=5, description="Jitter factor on retry delays.")
+    provider_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="Retries inside one provider call of a transient failure (5xx, 429, "
+        "connection error, an answer that does not parse or decode), after a short backoff; "
+        "read timeouts are left to the task retries.",
+    )  # fmt: skip
+    provider_retry_backoff_seconds: float = Field(
+        default=0.5, ge=0, description="Base of the exponential backoff of provider_retries."
+    )
+    retry_after_cap_seconds: float = Field(
+        default=30.0, ge=0,
+        description="Longest wait honoured from a provider's Retry-After header (429/503).",
+    )  # fmt: skip
     repair_attempts: int = Field(
         default=2, ge=0, le=5, description="Re-prompts when the LLM returns invalid JSON."
     )
@@ -104,7 +121,12 @@ class Settings(BaseSettings):
     text_rpm: int = Field(default=0, ge=0, description="Text requests per minute (0: no limit).")
     image_rpm: int = Field(default=0, ge=0, description="Image requests per minute (0: no limit).")
     http_timeout_seconds: float = Field(
-        default=120.0, gt=0, description="Timeout of one provider HTTP call."
+        default=60.0, gt=0,
+        description="Read timeout of one provider call: the longest a provider may take to "
+        "answer (a hung call costs this long). Raise it for slow local models.",
+    )  # fmt: skip
+    http_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Connect timeout of one provider HTTP call."
     )
     prices: dict[str, dict[str, float]] = Field(
         default_factory=dict,

@@ -8,7 +8,8 @@
     ├── NotFound               an id that does not exist (or belongs to another user)
     ├── Conflict               the thing exists but is not in a state that allows this
     ├── ProviderError          a model / insights provider failed
-    │   ├── ProviderUnavailable    5xx, timeouts, connection errors      (retryable)
+    │   ├── ProviderUnavailable    5xx, connection errors, invalid answers (retryable)
+    │   │   └── ProviderTimeout    no answer within the read timeout     (retryable)
     │   ├── ProviderRateLimited    throttling, 429                       (retryable)
     │   ├── ProviderAuthError      bad or missing credentials            (permanent)
     │   ├── ContentRejected        the provider's content filter refused (permanent)
@@ -17,7 +18,9 @@
         └── ConditionFailed        a conditional write lost (already exists / changed)
 
 Adapters map their SDK's errors at the boundary (``raise Mapped(...) from exc``).
-Retry policy acts on ``error.retryable``, never on message text.
+Retry policy acts on ``error.retryable``, never on message text. A provider error may carry
+``retry_after`` (seconds the provider asked us to wait, already capped): every retry of it
+waits at least that long.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ class MangaFlowError(Exception):
         self.details = details
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Keep errors picklable (Prefect persists task exceptions as results).
-        return (_rebuild, (type(self), self.message, self.details))
+        # Keep errors picklable (Prefect persists task exceptions as results), with any
+        # extra attributes (``retry_after``) restored by ``BaseException.__setstate__``.
+        return (_rebuild, (type(self), self.message, self.details), dict(self.__dict__))
 
 
 def _rebuild(cls: type[MangaFlowError], message: str, details: Any) -> MangaFlowError:
@@ -79,10 +83,22 @@ class Conflict(MangaFlowError):
 class ProviderError(MangaFlowError):
     code = "provider_error"
 
+    def __init__(
+        self, message: str, *, details: Any = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        #: Seconds the provider asked us to wait before calling again (``Retry-After``).
+        self.retry_after = retry_after
+
 
 class ProviderUnavailable(ProviderError):
     code = "provider_unavailable"
     retryable = True
+
+
+class ProviderTimeout(ProviderUnavailable):
+    """No answer within the read timeout. Retried by the task policy only, never inside the
+    call: the provider may still be working on (and billing) the timed-out request."""
 
 
 class ProviderRateLimited(ProviderError):

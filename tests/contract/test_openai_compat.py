@@ -303,7 +303,8 @@ def test_ill_shaped_chat_body_is_a_provider_error(
     ]
     with pytest.raises(ProviderError, match=re.escape(problem)) as info:
         OpenAICompatText(settings_for(tmp_path, server.url)).complete(story_request())
-    assert type(info.value) is ProviderError
+    # A 200 that is not JSON is an invalid answer (retried); a wrong shape is permanent.
+    assert type(info.value) is (ProviderUnavailable if problem == "not JSON" else ProviderError)
 
 
 # --------------------------------------------------------------------------- images

@@ -6,6 +6,9 @@ and the server is scriptable (see :class:`FakeOpenAIServer`)::
 
     with FakeOpenAIServer(fail_with=[429], malformed_text_responses=1) as server:
         settings = make_settings(home, **server.settings_overrides(key="sk-test"))
+
+Faults (500, 429 + Retry-After, hangs, resets, truncated bodies, corrupt images) are injected
+by a :class:`tests.fakes.faults.FaultPlan` passed as ``faults=``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from mangaflow.manga.domain.preferences import ART_STYLES, Preferences
 from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.writer.model import write_episode, write_story
 from mangaflow.platform.ports import ImageRequest
+from tests.fakes.faults import FaultPlan, damage, reset_connection
 
 #: Used when the prompt's preferences cannot be parsed.
 FALLBACK_PREFS: dict[str, Any] = {
@@ -158,6 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 30
+    fault: tuple[str, Any] | None = None  # (kind, rng) of the answer being sent
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass
@@ -182,7 +187,9 @@ class FakeOpenAIServer:
     sent, as a worst case), ``content_filter`` (chat: ``finish_reason="content_filter"``;
     images: 400 ``content_policy_violation``), ``text_delay`` / ``image_delay`` (seconds),
     ``image_format`` (PNG, JPEG or WEBP bytes), ``strict_models`` (reject sizes gpt-image-* /
-    dall-e-* do not accept, and ``response_format`` for gpt-image-*, as the real API does).
+    dall-e-* do not accept, and ``response_format`` for gpt-image-*, as the real API does),
+    ``faults`` (a :class:`~tests.fakes.faults.FaultPlan`: injected faults, after the scripts
+    above).
 
     Observed: ``requests`` (every :class:`RecordedRequest`), ``text_requests``,
     ``image_requests``, ``text_calls``, ``calls`` (image calls), ``in_flight`` and
@@ -199,6 +206,7 @@ class FakeOpenAIServer:
     image_delay: float = 0.0
     image_format: str = "PNG"
     strict_models: bool = True
+    faults: FaultPlan | None = None
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
     text_calls: int = field(default=0, init=False)
     calls: int = field(default=0, init=False)
@@ -219,6 +227,8 @@ class FakeOpenAIServer:
         return self
 
     def stop(self) -> None:
+        if self.faults is not None:
+            self.faults.release()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -277,11 +287,25 @@ class FakeOpenAIServer:
                 self.text_calls += 1
             failure = self.fail_with.pop(0) if self.fail_with else None
             scripted = self.raw_responses.pop(0) if failure is None and self.raw_responses else None
+        h.fault = None
         if failure is not None:
             status, code = failure if isinstance(failure, tuple) else (failure, "")
             return self._error(h, status, code)
         if scripted is not None:
             return self._send(h, *scripted)
+        endpoint = {"/v1/chat/completions": "text", "/v1/images/generations": "image"}.get(path)
+        if self.faults is not None and endpoint is not None:
+            kind, rng = self.faults.decide(endpoint, raw)
+            if kind in ("500", "429", "401"):
+                return self._error(h, int(kind), "")
+            if kind == "hang":
+                self.faults.hang()
+                h.close_connection = True
+                return None
+            if kind == "reset":
+                return reset_connection(h)
+            if kind is not None:
+                h.fault = (kind, rng)  # truncated / corrupt: applied to the answer in _send
         if self.required_key is not None:
             sent = headers.get("authorization", "")
             if sent != f"Bearer {self.required_key}":
@@ -375,7 +399,8 @@ class FakeOpenAIServer:
         kind, default_code, text = _ERRORS.get(code or status, default)
         body = {"error": {"message": message or text.format(key=key or "(none)"), "type": kind,
                           "param": None, "code": code or default_code}}  # fmt: skip
-        extra = {"Retry-After": "1"} if status == 429 else {}
+        wait = self.faults.retry_after if self.faults is not None else 1
+        extra = {"Retry-After": f"{wait:g}"} if status == 429 else {}
         self._send(h, status, body, extra)
 
     def _send(
@@ -384,6 +409,8 @@ class FakeOpenAIServer:
     ) -> None:  # fmt: skip
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         kind = "application/json" if not isinstance(body, bytes) else "text/plain"
+        if h.fault is not None:
+            data = damage(h.fault[0], status, data, body, h.fault[1])
         try:
             h.send_response(status)
             h.send_header("Content-Type", kind)

@@ -38,7 +38,12 @@ from mangaflow.platform.adapters.text.bedrock import (
     scrub,
 )
 from mangaflow.platform.config import Settings
-from mangaflow.platform.errors import ConfigError, ContentRejected, ProviderError
+from mangaflow.platform.errors import (
+    ConfigError,
+    ContentRejected,
+    ProviderError,
+    ProviderUnavailable,
+)
 from mangaflow.platform.ports import CharacterLook, ImageModel, ImageRequest, ImageResult, Usage
 
 #: SDXL 1.0 on Bedrock accepts exactly these (width, height) pairs.
@@ -249,18 +254,27 @@ class BedrockImage(ImageModel):
 
     def generate(self, request: ImageRequest) -> ImageResult:
         body = json.dumps(self.request_body(request))
-        with self.runtime.mapped_errors():
-            response = self.runtime.client.invoke_model(
-                modelId=self.model, body=body,
-                contentType="application/json", accept="application/json",
-            )  # fmt: skip
-            raw = response["body"].read()
+
+        def attempt() -> ImageResult:
+            with self.runtime.mapped_errors():
+                response = self.runtime.client.invoke_model(
+                    modelId=self.model, body=body,
+                    contentType="application/json", accept="application/json",
+                )  # fmt: skip
+                raw = response["body"].read()
+            return self.parse(raw)
+
+        return self.runtime.retry(attempt, what=f"Amazon Bedrock invoke_model ({self.model})")
+
+    def parse(self, raw: bytes) -> ImageResult:
+        """The image of an ``invoke_model`` answer body. A body that is not JSON and an image
+        that does not decode completely are ``ProviderUnavailable`` (retried)."""
         try:
             payload = json.loads(raw)
         except ValueError:
-            raise ProviderError(
-                f"Amazon Bedrock answered with a body that is not JSON from {self._where}: "
-                f"{scrub(raw[:200].decode('utf-8', 'replace'))!r}"
+            raise ProviderUnavailable(
+                f"Amazon Bedrock answered with a body that is not JSON from {self._where} "
+                f"({len(raw)} bytes): {scrub(raw[:200].decode('utf-8', 'replace'))!r}"
             ) from None
         if not isinstance(payload, Mapping):
             raise ProviderError(f"Amazon Bedrock answered with a non-object from {self._where}")

@@ -110,16 +110,18 @@ class OpenAICompatImage(ImageModel):
         return body
 
     def generate(self, request: ImageRequest) -> ImageResult:
-        data = self.endpoint.post("/images/generations", self.payload(request))
+        png = self.endpoint.call("/images/generations", self.payload(request), self.parse)
         return ImageResult(
-            png=self.parse(data),
+            png=png,
             provider=self.name,
             model=self.model,
             usage=Usage(calls=1, images=1),
         )
 
     def parse(self, data: Any) -> bytes:
-        """PNG bytes from a decoded ``/images/generations`` body."""
+        """PNG bytes from a decoded ``/images/generations`` body. The image must decode
+        completely (:func:`~mangaflow.platform.adapters.image.png.to_png`): a truncated or
+        corrupt one raises ``ProviderUnavailable`` and is drawn again."""
         label = self.endpoint.label
         items = data.get("data") if isinstance(data, Mapping) else None
         if not isinstance(items, list) or not items or not isinstance(items[0], Mapping):

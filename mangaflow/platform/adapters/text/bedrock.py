@@ -6,7 +6,9 @@ The client is built on the first call, never at import or construction, so choos
 ``bedrock`` provider costs nothing until it is used. Credentials come from the standard AWS
 chain (environment, profile, SSO, instance/task role); MangaFlow never reads or stores them,
 and error messages never include them. botocore's own retries are off: transient failures
-surface as retryable errors and MangaFlow's retry policy (``tasks.policy``) retries them.
+surface as retryable errors and MangaFlow's retries handle them — in the call
+(:mod:`mangaflow.platform.retry`, which also re-asks when an answer does not parse) and then
+the task policy (``tasks.policy``).
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from botocore.exceptions import (
     ClientError,
     CredentialRetrievalError,
     HTTPClientError,
+    IncompleteReadError,
     NoCredentialsError,
     PartialCredentialsError,
     SSOError,
     TokenRetrievalError,
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import ReadTimeoutError as BotoReadTimeoutError
+from botocore.parsers import ResponseParserError
 
 from mangaflow.platform.adapters import aws
 from mangaflow.platform.config import Settings
@@ -37,9 +42,11 @@ from mangaflow.platform.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderRateLimited,
+    ProviderTimeout,
     ProviderUnavailable,
 )
 from mangaflow.platform.ports import TextModel, TextRequest, TextResult, Usage
+from mangaflow.platform.retry import CallRetry
 
 PROVIDER = "bedrock"
 SERVICE = "bedrock-runtime"
@@ -69,7 +76,7 @@ _CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError, CredentialRet
                       TokenRetrievalError, SSOError)  # fmt: skip
 # Timeouts, refused/closed connections, broken response streams (HTTPClientError covers
 # ReadTimeoutError; BotoConnectionError covers EndpointConnectionError, ConnectTimeoutError).
-_TRANSPORT_ERRORS = (HTTPClientError, BotoConnectionError)
+_TRANSPORT_ERRORS = (HTTPClientError, BotoConnectionError, IncompleteReadError)
 # Access key ids (AKIA... long-term, ASIA... temporary) and anything labelled as a secret or
 # token: scrubbed from every message we build from an AWS answer, just in case.
 _SECRETS = re.compile(
@@ -129,6 +136,7 @@ class BedrockRuntime:
         self.model_id = model_id
         self.model_setting = model_setting
         self._client = aws.LazyClient(lambda: make_client(settings), client)
+        self.retry = CallRetry.from_settings(settings)
 
     @property
     def client(self) -> Any:
@@ -136,13 +144,23 @@ class BedrockRuntime:
 
     @contextmanager
     def mapped_errors(self) -> Iterator[None]:
-        """Re-raise AWS failures (``ClientError``, ``BotoCoreError``) as MangaFlow errors."""
+        """Re-raise AWS failures (``ClientError``, ``BotoCoreError``) as MangaFlow errors; an
+        answer botocore cannot parse is a transient ``ProviderUnavailable``."""
         try:
             yield
         except (ClientError, BotoCoreError) as exc:
             raise map_bedrock_error(
                 exc, model_id=self.model_id, model_setting=self.model_setting, region=self.region
             ) from exc
+        except ResponseParserError as exc:
+            raise ProviderUnavailable(
+                f"Amazon Bedrock sent an answer that does not parse for {self.where} "
+                f"({scrub(str(exc))})"
+            ) from exc
+
+    @property
+    def where(self) -> str:
+        return f"model {self.model_id!r} in region {self.region}"
 
 
 def map_bedrock_error(
@@ -197,6 +215,11 @@ def map_bedrock_error(
             f"the standard AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
             f"SSO login or an instance/task role); the model and region come from "
             f"{settings_hint}"
+        )
+    if isinstance(exc, BotoReadTimeoutError):
+        return ProviderTimeout(
+            f"Amazon Bedrock timed out for {where} ({type(exc).__name__}: {scrub(str(exc))}; "
+            f"no answer within MANGAFLOW_HTTP_TIMEOUT_SECONDS)"
         )
     if isinstance(exc, _TRANSPORT_ERRORS):
         kind = "timed out" if "Timeout" in type(exc).__name__ else "could not be reached"
@@ -264,9 +287,23 @@ class BedrockText(TextModel):
 
     def complete(self, request: TextRequest) -> TextResult:
         params = self.converse_params(request)
-        with self.runtime.mapped_errors():
-            response = self.runtime.client.converse(**params)
-        where = f"model {self.model!r} in region {self.runtime.region}"
+
+        def attempt() -> TextResult:
+            with self.runtime.mapped_errors():
+                response = self.runtime.client.converse(**params)
+            return self.parse(response)
+
+        return self.runtime.retry(attempt, what=f"Amazon Bedrock converse ({self.model})")
+
+    def parse(self, response: Mapping[str, Any]) -> TextResult:
+        """A :class:`TextResult` from a Converse answer. An answer without ``output`` (what
+        botocore returns for a 200 whose body does not parse) is ``ProviderUnavailable``."""
+        where = self.runtime.where
+        if not isinstance(response.get("output"), Mapping):
+            raise ProviderUnavailable(
+                f"Amazon Bedrock answered without output from {where} (a body that does "
+                f"not parse?): {scrub(str(response.get('message', ''))[:200])!r}"
+            )
         stop = response.get("stopReason", "")
         if stop in ("content_filtered", "guardrail_intervened"):
             raise ContentRejected(f"Amazon Bedrock filtered the answer of {where} ({stop})")

@@ -5,21 +5,29 @@ The adapter sends the prompt messages it is given and returns the answer text; J
 validation and repair happen in :mod:`mangaflow.platform.structured`. HTTP failures map
 onto the error tree through :mod:`mangaflow.platform.adapters.http`. The API key is only ever sent
 in the ``Authorization`` header: it is never logged and never appears in an error message.
+
+Every answer is checked where it enters: a 2xx body must be JSON (else
+``ProviderUnavailable``, retried), and the caller's ``parse`` runs inside the same in-call
+retry (:mod:`mangaflow.platform.retry`) so an answer that does not decode is retried like a
+500.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from mangaflow.platform.adapters.http import raise_for_response, transport_error
+from mangaflow.platform.adapters.http import json_body, raise_for_response, transport_error
 from mangaflow.platform.config import Settings
 from mangaflow.platform.errors import ConfigError, ContentRejected, ProviderError
 from mangaflow.platform.ports import TextModel, TextRequest, TextResult, Usage
+from mangaflow.platform.retry import CallRetry
+
+T = TypeVar("T")
 
 KEY_SETTING = "MANGAFLOW_OPENAI_API_KEY"
 URL_SETTING = "MANGAFLOW_OPENAI_BASE_URL"
@@ -56,7 +64,10 @@ class OpenAIEndpoint:
             )
         self.base_url = base_url
         self.label = endpoint_label(base_url)
-        self.timeout = httpx.Timeout(settings.http_timeout_seconds)
+        read = settings.http_timeout_seconds
+        self.timeout = httpx.Timeout(read, connect=min(read, settings.http_connect_timeout_seconds))
+        self.retry_after_cap = settings.retry_after_cap_seconds
+        self.retry = CallRetry.from_settings(settings)
         self._owns_client = client is None
         self.client = client if client is not None else httpx.Client(timeout=self.timeout)
 
@@ -77,11 +88,14 @@ class OpenAIEndpoint:
         except ProviderError as exc:
             key = self._key.get_secret_value()
             if key and key in exc.message:
-                raise type(exc)(exc.message.replace(key, "***"), details=exc.details) from None
+                clean = type(exc)(exc.message.replace(key, "***"), details=exc.details)
+                clean.retry_after = exc.retry_after
+                raise clean from None
             raise
 
     def post(self, path: str, payload: Mapping[str, Any]) -> Any:
-        """POST ``payload`` to ``{base_url}{path}`` and return the decoded JSON body."""
+        """POST ``payload`` to ``{base_url}{path}`` once and return the decoded JSON body (a
+        2xx body that is not JSON raises ``ProviderUnavailable``)."""
         with self._scrubbed():
             try:
                 response = self.client.post(
@@ -92,15 +106,21 @@ class OpenAIEndpoint:
                 )
             except httpx.HTTPError as exc:
                 raise transport_error(exc, provider=self.label) from exc
-            raise_for_response(response, provider=self.label, key_setting=KEY_SETTING)
-            try:
-                return response.json()
-            except ValueError:
-                kind = response.headers.get("content-type", "no content type")
-                raise ProviderError(
-                    f"{self.label} answered {path} with a body that is not JSON ({kind}): "
-                    f"{response.text[:200]!r}"
-                ) from None
+            raise_for_response(response, provider=self.label, key_setting=KEY_SETTING,
+                               retry_after_cap=self.retry_after_cap)  # fmt: skip
+            return json_body(response, provider=self.label, what=path)
+
+    def call(self, path: str, payload: Mapping[str, Any], parse: Callable[[Any], T]) -> T:
+        """``parse(post(path, payload))`` with the in-call retries of transient failures
+        (:class:`~mangaflow.platform.retry.CallRetry`): a failed or invalid answer is asked
+        for again, after the backoff or the capped ``Retry-After``."""
+
+        def attempt() -> T:
+            data = self.post(path, payload)
+            with self._scrubbed():
+                return parse(data)
+
+        return self.retry(attempt, what=f"{self.label} {path}")
 
     def close(self) -> None:
         if self._owns_client:
@@ -148,8 +168,7 @@ class OpenAICompatText(TextModel):
         return body
 
     def complete(self, request: TextRequest) -> TextResult:
-        data = self.endpoint.post("/chat/completions", self.payload(request))
-        return self.parse(data)
+        return self.endpoint.call("/chat/completions", self.payload(request), self.parse)
 
     def parse(self, data: Any) -> TextResult:
         """A :class:`TextResult` from a decoded Chat Completions body."""
