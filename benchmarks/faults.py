@@ -79,7 +79,7 @@ def run_once(
         panels = 0
         for req in c.requests.list_requests("bench"):
             if req.episode_id:
-                panels = int(repo(c).get_episode(req.episode_id).get("panels", 0))
+                panels = int(repo(c).get_episode(req.episode_id).panels or 0)
         set_context(None)
     return {
         "ok": status == "COMPLETED", "status": status, "error": error, "wall": wall,
