@@ -184,9 +184,10 @@ class Settings(BaseSettings):
         "text-embedding-3-small (openai) or amazon.titan-embed-text-v2:0 (bedrock).",
     )
     embed_dimensions: int = Field(
-        default=384, ge=1, le=3072,
-        description="Vector size asked of embedders that can choose it (Titan V2: 256, 512 "
-        "or 1024; OpenAI text-embedding-3-*: any up to the model's); minilm is always 384.",
+        default=0, ge=0, le=3072,
+        description="Vector size asked of embedders that can choose it (Titan V2: 256, 512 or "
+        "1024; OpenAI text-embedding-3-*: up to the model's); 0: the model's default. "
+        "minilm is always 384.",
     )  # fmt: skip
     vector_index: str = Field(default="qdrant", description="Registered vector index name.")
     qdrant_url: str = Field(
