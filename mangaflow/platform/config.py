@@ -189,6 +189,11 @@ class Settings(BaseSettings):
         "1024; OpenAI text-embedding-3-*: up to the model's); 0: the model's default. "
         "minilm is always 384.",
     )  # fmt: skip
+    embed_workers: int = Field(
+        default=0, ge=0, le=32,
+        description="Worker processes of the minilm embedder for large inputs (2,000 texts "
+        "or more), each with one BLAS thread; 0: one per core; 1: in-process only.",
+    )  # fmt: skip
     vector_index: str = Field(default="qdrant", description="Registered vector index name.")
     qdrant_url: str = Field(
         default="",

@@ -209,3 +209,15 @@ def test_titan_invalid_answer(tmp_path: Path) -> None:
     vector, tokens = embedder.parse(json.dumps({"embedding": [0.5] * 256,
                                                 "inputTextTokenCount": 4}).encode())  # fmt: skip
     assert vector.shape == (256,) and tokens == 4 and np.isfinite(vector).all()
+
+
+@pytest.mark.slow
+def test_minilm_worker_processes_match_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"Title {i}. TV anime, spring {1990 + i}. Tags: " + "action, " * (i % 7)
+             for i in range(12)]  # fmt: skip
+    alone = MiniLMEmbedder(workers=1).embed(texts)
+    monkeypatch.setattr(minilm, "POOL_MIN_TEXTS", 4)
+    pooled = MiniLMEmbedder(workers=2).embed(texts)
+    assert np.allclose(alone.vectors, pooled.vectors, atol=1e-4)
+    assert pooled.usage.input_tokens == alone.usage.input_tokens
+    assert MiniLMEmbedder(make_settings(Path("/nonexistent"), embed_workers=0)).workers >= 1
