@@ -173,6 +173,40 @@ class Settings(BaseSettings):
         default=60.0, ge=0, description="Seconds the breaker stays open before a trial call."
     )
 
+    # Catalog semantic search: embedders and the vector index
+    embedder: str = Field(
+        default="minilm",
+        description="Registered embedder name: minilm (offline, CPU), openai or bedrock.",
+    )
+    embed_model: str = Field(
+        default="",
+        description="Embedding model of the openai / bedrock embedders; empty: "
+        "text-embedding-3-small (openai) or amazon.titan-embed-text-v2:0 (bedrock).",
+    )
+    embed_dimensions: int = Field(
+        default=0, ge=0, le=3072,
+        description="Vector size asked of embedders that can choose it (Titan V2: 256, 512 or "
+        "1024; OpenAI text-embedding-3-*: up to the model's); 0: the model's default. "
+        "minilm is always 384.",
+    )  # fmt: skip
+    embed_workers: int = Field(
+        default=0, ge=0, le=32,
+        description="Worker processes of the minilm embedder for large inputs (2,000 texts "
+        "or more), each with one BLAS thread; 0: one per core; 1: in-process only.",
+    )  # fmt: skip
+    vector_index: str = Field(default="qdrant", description="Registered vector index name.")
+    qdrant_url: str = Field(
+        default="",
+        description="Qdrant server or Qdrant Cloud URL (e.g. https://xyz.cloud.qdrant.io:6333); "
+        "empty: embedded local mode under qdrant_path.",
+    )
+    qdrant_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key of qdrant_url (Qdrant Cloud)."
+    )
+    qdrant_path: Path | None = Field(
+        default=None, description="Directory of the embedded local index; empty: <home>/qdrant."
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.stale_after_seconds < 3 * self.heartbeat_seconds:
@@ -180,6 +214,11 @@ class Settings(BaseSettings):
                 "MANGAFLOW_STALE_AFTER_SECONDS must be at least 3x MANGAFLOW_HEARTBEAT_SECONDS "
                 f"({self.stale_after_seconds:g} < 3 x {self.heartbeat_seconds:g}), or live "
                 "requests would be failed"
+            )
+        if self.qdrant_url and not self.qdrant_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                "MANGAFLOW_QDRANT_URL must be an http(s) URL such as http://localhost:6333 "
+                f"(got {self.qdrant_url!r}); leave it empty for the embedded local index"
             )
         if self.blob_backend == "s3" and not self.bucket:
             raise ConfigError("MANGAFLOW_BUCKET must be set when MANGAFLOW_BLOB_BACKEND=s3")
@@ -199,6 +238,11 @@ class Settings(BaseSettings):
     @property
     def blob_root(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def qdrant_dir(self) -> Path:
+        """Where the embedded local Qdrant index lives."""
+        return self.qdrant_path or self.home / "qdrant"
 
     @property
     def prefect_home(self) -> Path:

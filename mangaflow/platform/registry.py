@@ -1,4 +1,5 @@
-"""Provider registry: text, image and insights providers, and event buses, registered by name.
+"""Provider registry: text, image and insights providers, embedders, vector indexes and event
+buses, registered by name.
 
 Built-ins register through the ``mangaflow.providers`` entry-point group, the same path a
 third-party package uses::
@@ -18,12 +19,19 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from mangaflow.platform.errors import ConfigError
-from mangaflow.platform.ports import EventBus, ImageModel, TasteInsights, TextModel
+from mangaflow.platform.ports import (
+    Embedder,
+    EventBus,
+    ImageModel,
+    TasteInsights,
+    TextModel,
+    VectorIndex,
+)
 
 ENTRY_POINT_GROUP = "mangaflow.providers"
 BUS_GROUP = "mangaflow.buses"
-_SETTING = {"event bus": "EVENT_BUS"}
-_LABEL = {"event bus": "event bus"}
+_SETTING = {"event bus": "EVENT_BUS", "embedder": "EMBEDDER", "vector": "VECTOR_INDEX"}
+_LABEL = {"event bus": "event bus", "embedder": "embedder", "vector": "vector index"}
 Factory = Callable[..., Any]
 
 
@@ -35,6 +43,8 @@ class ProviderRegistry:
         self.image: dict[str, Factory] = {}
         self.insights: dict[str, Factory] = {}
         self.bus: dict[str, Factory] = {}
+        self.embedder: dict[str, Factory] = {}
+        self.vector: dict[str, Factory] = {}
 
     def add_text(self, name: str, factory: Factory) -> None:
         self.text[name] = factory
@@ -47,6 +57,12 @@ class ProviderRegistry:
 
     def add_bus(self, name: str, factory: Factory) -> None:
         self.bus[name] = factory
+
+    def add_embedder(self, name: str, factory: Factory) -> None:
+        self.embedder[name] = factory
+
+    def add_vector(self, name: str, factory: Factory) -> None:
+        self.vector[name] = factory
 
     def _create(self, kind: str, table: dict[str, Factory], name: str, settings: Any) -> Any:
         if name not in table:
@@ -70,6 +86,12 @@ class ProviderRegistry:
 
     def create_bus(self, name: str, settings: Any) -> EventBus:
         return self._create("event bus", self.bus, name, settings)
+
+    def create_embedder(self, name: str, settings: Any) -> Embedder:
+        return self._create("embedder", self.embedder, name, settings)
+
+    def create_vector(self, name: str, settings: Any) -> VectorIndex:
+        return self._create("vector", self.vector, name, settings)
 
 
 def load_registry(*groups: str) -> ProviderRegistry:
@@ -110,6 +132,16 @@ def build_bus(name: str, settings: Any) -> EventBus:
     return registry.create_bus(name, settings)
 
 
+def build_embedder(settings: Any, registry: ProviderRegistry | None = None) -> Embedder:
+    """The embedder ``settings.embedder`` names (``MANGAFLOW_EMBEDDER``)."""
+    return (registry or load_registry()).create_embedder(settings.embedder, settings)
+
+
+def build_vector_index(settings: Any, registry: ProviderRegistry | None = None) -> VectorIndex:
+    """The vector index ``settings.vector_index`` names (``MANGAFLOW_VECTOR_INDEX``)."""
+    return (registry or load_registry()).create_vector(settings.vector_index, settings)
+
+
 def _openai_problems(settings: Any) -> list[str]:
     problems = []
     if not settings.openai_base_url:
@@ -145,6 +177,8 @@ _CHECKS: dict[tuple[str, str], Callable[[Any], list[str]]] = {
     ("text", "bedrock"): _bedrock_problems,
     ("image", "bedrock"): _bedrock_problems,
     ("insights", "qloo"): _qloo_problems,
+    ("embedder", "openai"): _openai_problems,
+    ("embedder", "bedrock"): _bedrock_problems,
 }
 
 

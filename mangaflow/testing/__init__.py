@@ -7,6 +7,7 @@ One module per port family:
 * :mod:`mangaflow.testing.events` — :class:`EventBusContract`
 * :mod:`mangaflow.testing.models` — :class:`TextModelContract`, :class:`ImageModelContract`,
   :class:`TasteInsightsContract`
+* :mod:`mangaflow.testing.vectors` — :class:`EmbedderContract`, :class:`VectorIndexContract`
 
 Each contract is a plain pytest-style class (no ``Test`` prefix, so it is not collected on
 its own). Subclass it in a test module as ``Test<Adapter>``, set ``adapter`` to the class
@@ -38,6 +39,7 @@ pytest.register_assert_rewrite(
     "mangaflow.testing.storage",
     "mangaflow.testing.events",
     "mangaflow.testing.models",
+    "mangaflow.testing.vectors",
 )
 
 from mangaflow.testing.events import EventBusContract  # noqa: E402
@@ -47,12 +49,15 @@ from mangaflow.testing.models import (  # noqa: E402
     TextModelContract,
 )
 from mangaflow.testing.storage import BlobStoreContract, ItemTableContract  # noqa: E402
+from mangaflow.testing.vectors import EmbedderContract, VectorIndexContract  # noqa: E402
 
 __all__ = [
     "BlobStoreContract",
+    "EmbedderContract",
     "EventBusContract",
     "ImageModelContract",
     "ItemTableContract",
     "TasteInsightsContract",
     "TextModelContract",
+    "VectorIndexContract",
 ]

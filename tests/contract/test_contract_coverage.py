@@ -58,8 +58,9 @@ def adapters() -> dict[type, set[type]]:
     for module in shipped_modules():
         importlib.import_module(module)
     registry = load_registry(ENTRY_POINT_GROUP, BUS_GROUP)
-    registered = [f for table in (registry.text, registry.image, registry.insights, registry.bus)
-                  for f in table.values() if inspect.isclass(f)]  # fmt: skip
+    tables = (registry.text, registry.image, registry.insights, registry.bus, registry.embedder,
+              registry.vector)  # fmt: skip
+    registered = [f for table in tables for f in table.values() if inspect.isclass(f)]
     found: dict[type, set[type]] = {}
     for port in port_classes():
         candidates = set(subclasses(port)) | {f for f in registered if issubclass(f, port)}
@@ -84,7 +85,7 @@ def contract_tests() -> list[type]:
 def test_the_ports_are_found() -> None:
     names = {p.__name__ for p in port_classes()}
     assert names >= {"ItemTable", "BlobStore", "EventBus", "TextModel", "ImageModel",
-                     "TasteInsights"}  # fmt: skip
+                     "TasteInsights", "Embedder", "VectorIndex"}  # fmt: skip
 
 
 @pytest.mark.parametrize("port", port_classes(), ids=lambda p: p.__name__)
@@ -116,7 +117,8 @@ def test_the_scan_sees_every_known_adapter() -> None:
         "SqliteItemTable", "DynamoItemTable", "LocalBlobStore", "S3BlobStore", "InlineEventBus",
         "EventBridgeBus", "PrefectDeploymentBus", "OfflineTextModel", "OpenAICompatText",
         "BedrockText", "OfflineImageModel", "OpenAICompatImage", "BedrockImage",
-        "OfflineInsights", "QlooInsights",
+        "OfflineInsights", "QlooInsights", "MiniLMEmbedder", "OpenAICompatEmbedder",
+        "BedrockEmbedder", "QdrantVectorIndex",
     }  # fmt: skip
 
 

@@ -36,7 +36,7 @@ from urllib.parse import unquote
 
 from PIL import Image, ImageDraw
 
-from tests.fakes.openai_server import answer_for
+from tests.fakes.openai_server import answer_for, hash_embedding
 
 #: Sizes SDXL 1.0 and Titan Image Generator G1 accept (AWS documentation).
 SDXL_SIZES = {(1024, 1024), (1152, 896), (1216, 832), (1344, 768), (1536, 640), (640, 1536),
@@ -201,6 +201,8 @@ class FakeBedrock:
         if self.content_filter:
             return self._error(h, "ValidationException", 400,
                                "This request has been blocked by our content filters.")  # fmt: skip
+        if "titan-embed-text" in model_id:
+            return self._embed(h, body)
         sdxl = "text_prompts" in body
         config = body if sdxl else body.get("imageGenerationConfig") or {}
         width, height, seed = (int(config.get(k) or 0) for k in ("width", "height", "seed"))
@@ -212,6 +214,14 @@ class FakeBedrock:
             return self._json(h, 200, {"result": "success", "artifacts": [
                 {"seed": seed, "base64": data, "finishReason": "SUCCESS"}]})  # fmt: skip
         self._json(h, 200, {"images": [data], "error": None})
+
+    def _embed(self, h: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        """Titan Text Embeddings V2: one text, a hash embedding of ``dimensions`` floats."""
+        text, dim = body.get("inputText"), body.get("dimensions", 1024)
+        if not isinstance(text, str) or not text or dim not in (256, 512, 1024):
+            return self._error(h, "ValidationException", 400, "bad inputText or dimensions")
+        self._json(h, 200, {"embedding": hash_embedding(text, dim),
+                            "inputTextTokenCount": len(text.split())})  # fmt: skip
 
     def _error(self, h: BaseHTTPRequestHandler, code: str, status: int, message: str) -> None:
         self._json(h, status, {"message": message}, {"x-amzn-ErrorType": f"{code}:"})

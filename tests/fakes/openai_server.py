@@ -138,6 +138,16 @@ def answer_for(prompt: str, seed: int) -> dict[str, Any] | None:
     return None
 
 
+def hash_embedding(text: str, dim: int) -> list[float]:
+    """A deterministic bag-of-words vector (unit length): texts sharing words are closer."""
+    vector = [0.0] * dim
+    for word in re.findall(r"\w+", text.lower()) or [""]:
+        digest = hashlib.sha256(word.encode()).digest()
+        vector[int.from_bytes(digest[:4], "big") % dim] += 1.0 if digest[4] % 2 else -1.0
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [x / norm for x in vector]
+
+
 def malformed(answer: dict[str, Any], index: int) -> str:
     """A broken answer: schema-invalid JSON for even ``index`` (empty title, the cast or the
     pages missing), truncated JSON for odd ``index``."""
@@ -314,6 +324,8 @@ class FakeOpenAIServer:
             return self._chat(h, body)
         if method == "POST" and path == "/v1/images/generations":
             return self._images(h, body)
+        if method == "POST" and path == "/v1/embeddings":
+            return self._embeddings(h, body)
         return self._error(h, 404, "")
 
     def _chat(self, h: _Handler, body: Any) -> None:
@@ -341,6 +353,21 @@ class FakeOpenAIServer:
             "usage": {"prompt_tokens": words_in, "completion_tokens": words_out,
                       "total_tokens": words_in + words_out},
         })  # fmt: skip
+
+    def _embeddings(self, h: _Handler, body: Any) -> None:
+        """Hash embeddings (:func:`hash_embedding`) of ``dimensions`` (default 64) floats,
+        scaled so the client must normalise them."""
+        texts = body.get("input") if isinstance(body, dict) else None
+        texts = [texts] if isinstance(texts, str) else texts
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            return self._error(h, 400, "", message="'input' must be a string or strings")
+        dim = int(body.get("dimensions") or 64)
+        data = [{"object": "embedding", "index": i,
+                 "embedding": [3.0 * x for x in hash_embedding(t, dim)]}
+                for i, t in enumerate(texts)]  # fmt: skip
+        tokens = sum(len(t.split()) for t in texts)
+        self._send(h, 200, {"object": "list", "data": data[::-1], "model": body.get("model"),
+                            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
 
     def _images(self, h: _Handler, body: Any) -> None:
         with self._lock:

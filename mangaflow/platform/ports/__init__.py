@@ -6,6 +6,8 @@
   flow runs.
 * :mod:`.models` — :class:`TextModel`, :class:`ImageModel`, :class:`TasteInsights`, the
   :class:`Usage` each call reports, and :class:`ProgressSink`.
+* :mod:`.vectors` — :class:`Embedder` (texts → normalised vectors) and :class:`VectorIndex`
+  (cosine search of points with payloads under a :class:`VectorFilter`).
 
 Every port has a contract suite in :mod:`mangaflow.testing` that each adapter's tests run.
 """
@@ -25,9 +27,18 @@ from mangaflow.platform.ports.models import (
     Usage,
 )
 from mangaflow.platform.ports.storage import BlobStore, Delete, Item, ItemTable, Put
+from mangaflow.platform.ports.vectors import (
+    Embedder,
+    EmbedResult,
+    VectorFilter,
+    VectorHit,
+    VectorIndex,
+    VectorPoint,
+)
 
 __all__ = [
-    "BlobStore", "CharacterLook", "Delete", "EventBus", "ImageModel", "ImageRequest",
-    "ImageResult", "InsightsResult", "Item", "ItemTable", "ProgressSink", "Put",
-    "TasteInsights", "TextModel", "TextRequest", "TextResult", "Usage",
+    "BlobStore", "CharacterLook", "Delete", "EmbedResult", "Embedder", "EventBus",
+    "ImageModel", "ImageRequest", "ImageResult", "InsightsResult", "Item", "ItemTable",
+    "ProgressSink", "Put", "TasteInsights", "TextModel", "TextRequest", "TextResult", "Usage",
+    "VectorFilter", "VectorHit", "VectorIndex", "VectorPoint",
 ]  # fmt: skip
