@@ -10,12 +10,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from mangaflow.api import errors
 from mangaflow.api.auth import TokenVerifier, verifier_for
 from mangaflow.api.request_limits import BodySizeLimit, RateLimiter
-from mangaflow.api.routers import manga, platform
+from mangaflow.api.routers import catalog, manga, platform
 from mangaflow.api.routers.platform import API_VERSION
 from mangaflow.bootstrap import get_context
 from mangaflow.platform.context import Context
 
-ROUTERS: tuple[APIRouter, ...] = (platform.router, manga.router)
+ROUTERS: tuple[APIRouter, ...] = (platform.router, manga.router, catalog.router)
 
 __all__ = ["API_VERSION", "ROUTERS", "create_app"]
 

@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from mangaflow.cli import dlq, manga, platform
+from mangaflow.cli import catalog, dlq, manga, platform
 
 app = typer.Typer(
     name="mangaflow",
@@ -20,6 +20,7 @@ app = typer.Typer(
 manga.register(app)
 platform.register(app)
 app.add_typer(dlq.dlq_app, name="dlq")
+app.add_typer(catalog.catalog_app, name="catalog")
 
 
 def main() -> None:  # pragma: no cover - console entry

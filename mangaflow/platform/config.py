@@ -207,6 +207,39 @@ class Settings(BaseSettings):
         default=None, description="Directory of the embedded local index; empty: <home>/qdrant."
     )
 
+    # Catalog (anime metadata and vector search)
+    catalog_source: str = Field(
+        default="",
+        description="The anime-offline-database release to sync from: a file or an HTTP(S) "
+        "URL of a .json, .jsonl or .zst asset.",
+    )  # fmt: skip
+    catalog_table: str = Field(
+        default="", description="DynamoDB table of the catalog on AWS (empty: table_name)."
+    )
+    catalog_lock_ttl_seconds: float = Field(
+        default=86400.0, gt=0, description="Age at which a new entry's enrichment lock is stale."
+    )
+    catalog_images: bool = Field(
+        default=True, description="Download and own the images of new entries."
+    )
+    catalog_image_retry_seconds: float = Field(
+        default=86400.0, ge=0, description="Wait before a failed image URL is tried again."
+    )
+    catalog_cdn_domain: str = Field(
+        default="", description="CloudFront domain serving images/ (empty: local paths)."
+    )
+    catalog_enrichers: list[str] = Field(
+        default_factory=list, description="External enrichers to run (JSON list of names)."
+    )
+    catalog_review_wait_seconds: float = Field(
+        default=0.0, ge=0,
+        description="How long an enrichment flow run waits, paused, for a reviewer; 0 (local "
+        "default) queues the entry and applies the decision when it comes.",
+    )  # fmt: skip
+    catalog_review_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often a paused enrichment run checks for a decision."
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.stale_after_seconds < 3 * self.heartbeat_seconds:

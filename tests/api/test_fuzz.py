@@ -104,6 +104,22 @@ def after_call(context: Any, case: Any, response: Any) -> None:
     SEEN[case.operation.label][response.status_code] += 1
 
 
+def catalog_with_reviews() -> list[str]:
+    """A small catalog in which 4 entries wait for review (their ids, and 2 others)."""
+    from mangaflow.catalog import sample
+    from mangaflow.catalog.domain import anime_id_for
+    from mangaflow.catalog.parts import catalog
+    from mangaflow.catalog.services.sync import sync
+
+    cat = catalog(_C)
+    data = list(sample.entries(12, seed=4))
+    sync(cat, str(sample.write(_HOME / "v1.jsonl", data)))
+    for entry in data[:4]:
+        entry["episodes"] += 10
+    sync(cat, str(sample.write(_HOME / "v2.jsonl", data)))
+    return [anime_id_for(min(e["sources"])) for e in data[:6]]
+
+
 @pytest.fixture(scope="module", autouse=True)
 def real_ids() -> dict[str, list[Any]]:
     """Alice's finished episode, a batch and a failed request (to resume) for the fuzzer."""
@@ -116,6 +132,7 @@ def real_ids() -> dict[str, list[Any]]:
             "request_id": [ids["request"], batch["batchId"], failed.request_id],
             "story_id": [ids["story"]],
             "episode_id": [ids["episode"]], "kind": ["pdf", "cbz"], "panel": [1, 2],
+            "anime_id": catalog_with_reviews(),
         })  # fmt: skip
     return REAL
 
@@ -152,7 +169,7 @@ def test_fuzzing_reached_every_operation_past_auth() -> None:
     print("\nfuzz responses per operation:")
     for label, codes in sorted(SEEN.items()):
         print(f"  {label}: {sum(codes.values())} calls, {dict(sorted(codes.items()))}")
-    assert len(SEEN) == 11, sorted(SEEN)
+    assert len(SEEN) == 19, sorted(SEEN)
     for label, codes in SEEN.items():
         assert sum(codes.values()) >= 10, (label, codes)
         assert not any(code >= 500 for code in codes), (label, codes)

@@ -29,6 +29,9 @@ PAGES = {
     "pages/manga/create.py": "Create",
     "pages/manga/batch_continue.py": "Batch and Continue",
     "pages/platform/failures.py": "Failures",
+    "pages/catalog/search.py": "Catalog Search",
+    "pages/catalog/review.py": "Review Queue",
+    "pages/catalog/syncs.py": "Sync History",
 }
 
 

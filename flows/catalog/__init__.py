@@ -1,0 +1,1 @@
+"""The catalog's flows: sync (weekly), enrichment with human review, snapshot (weekly)."""

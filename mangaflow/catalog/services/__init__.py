@@ -1,0 +1,1 @@
+"""The catalog's use cases: sync, images, enrichment and review, search, snapshots."""

@@ -1,0 +1,54 @@
+"""Enrichment of a new entry (seed 003, task 1.3): the steps (images, each configured
+enricher) run in parallel, the entry is assembled, and a review item holds it until a person
+decides. The flow (``flows/catalog/enrich.py``) runs the steps as tasks and waits for the
+decision; these are the steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mangaflow.catalog.domain import AnimeEntry, ImageRef, ReviewItem, SourceEntry
+from mangaflow.catalog.parts import Catalog
+from mangaflow.catalog.ports import Enricher
+from mangaflow.catalog.services.images import ImageIngest, entry_images
+from mangaflow.platform.requests.model import utcnow
+
+#: Enrichers by name; external ones register here (none is needed offline).
+ENRICHERS: dict[str, type[Enricher]] = {}
+
+
+def base_entry(anime_id: str, entry: dict[str, Any]) -> AnimeEntry:
+    return AnimeEntry.from_source(SourceEntry.model_validate(entry), anime_id, utcnow())
+
+
+def image_step(cat: Catalog, entry: AnimeEntry) -> dict[str, ImageRef]:
+    if not cat.settings.catalog_images:
+        return {}
+    return entry_images(ImageIngest(cat), entry.anime_id,
+                        {"picture": entry.picture, "thumbnail": entry.thumbnail})  # fmt: skip
+
+
+def enricher_names(cat: Catalog) -> list[str]:
+    return [n for n in cat.settings.catalog_enrichers if n in ENRICHERS]
+
+
+def enricher_step(cat: Catalog, name: str, entry: AnimeEntry) -> dict[str, Any]:
+    return ENRICHERS[name]().enrich(entry)
+
+
+def assemble(entry: AnimeEntry, images: dict[str, ImageRef], extra: dict[str, dict[str, Any]]) -> AnimeEntry:
+    out = entry.model_copy(deep=True)
+    out.images = images
+    for kind in ("picture", "thumbnail"):
+        ref = images.get(kind)
+        if ref is not None and ref.status == "OK":
+            setattr(out, kind, ref.url)
+    out.enrichment = {k: v for k, v in extra.items() if v}
+    return out
+
+
+def queue_for_review(cat: Catalog, candidate: AnimeEntry, flow_run_id: str | None) -> ReviewItem:
+    review = ReviewItem(anime_id=candidate.anime_id, kind="new", candidate=candidate,
+                        flow_run_id=flow_run_id, created_at=utcnow())  # fmt: skip
+    cat.store.put_review(review)
+    return review
