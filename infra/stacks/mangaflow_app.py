@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from mangaflow.products import PRODUCTS, routes
-from stacks import manga
+from stacks import catalog, manga
 from stacks.config import StageConfig, stage_config, stage_from_context
 from stacks.platform import PlatformStacks
 
@@ -24,7 +24,14 @@ ProductStacks = Callable[
 #: ``infra/stacks/<product>.py``: the one place a product plugs into the CDK app.
 PRODUCT_STACKS: dict[str, ProductStacks] = {
     "manga": manga.build,
+    "catalog": catalog.build,
 }
+
+#: Products whose stacks land ahead of their package: they may have a builder in
+#: PRODUCT_STACKS before their name is in ``PRODUCTS`` (the catalog's stores, CDN and schedules
+#: come before ``mangaflow/catalog``, its routes and flows). Their stacks are built after the
+#: others'. A name leaves this set once it is in ``PRODUCTS``.
+AHEAD_OF_PRODUCTS: frozenset[str] = frozenset({"catalog"})
 
 
 class MangaFlowStacks:
@@ -37,7 +44,8 @@ class MangaFlowStacks:
         products: Mapping[str, ProductStacks] | None = None,
     ) -> None:
         builders = PRODUCT_STACKS if products is None else products
-        if set(builders) != set(PRODUCTS):
+        ahead = sorted((set(builders) & AHEAD_OF_PRODUCTS) - set(PRODUCTS))
+        if set(builders) - set(ahead) != set(PRODUCTS):
             raise ValueError(
                 f"the CDK app has stack builders for {sorted(builders)} but mangaflow.products."
                 f"PRODUCTS is {sorted(PRODUCTS)}: give each product an entry in PRODUCT_STACKS "
@@ -45,7 +53,8 @@ class MangaFlowStacks:
             )
         self.platform = PlatformStacks(app, config, routes=routes(), env=env)
         self.products: dict[str, tuple[cdk.Stack, ...]] = {
-            name: tuple(builders[name](app, self.platform, config, env)) for name in PRODUCTS
+            name: tuple(builders[name](app, self.platform, config, env))
+            for name in (*PRODUCTS, *ahead)
         }
         for stack in self.platform.stacks:
             cdk.Tags.of(stack).add("project", "mangaflow")

@@ -20,7 +20,8 @@ def test_app_synthesizes_without_unacknowledged_nag_findings(
     assembly = app.synth()
     names = {s.stack_name for s in assembly.stacks}
     assert names == {
-        f"MangaFlow-{stage}-{n}" for n in ("Storage", "Events", "Api", "Monitoring", "Workers")
+        f"MangaFlow-{stage}-{n}"
+        for n in ("Storage", "Events", "Api", "Monitoring", "Workers", "Catalog")
     }
 
 
@@ -45,12 +46,22 @@ def test_unknown_stage_is_rejected() -> None:
 
 # ----------------------------------------------------------------------------- products
 def test_every_product_has_a_stack_builder() -> None:
-    """The CDK app's one place per product names the same products as mangaflow.products."""
-    from stacks.mangaflow_app import PRODUCT_STACKS
+    """The CDK app's one place per product names the products of mangaflow.products, plus
+    those whose stacks land ahead of their package (AHEAD_OF_PRODUCTS)."""
+    from stacks.mangaflow_app import AHEAD_OF_PRODUCTS, PRODUCT_STACKS
 
     from mangaflow.products import PRODUCTS
 
-    assert set(PRODUCT_STACKS) == set(PRODUCTS)
+    assert set(PRODUCTS) <= set(PRODUCT_STACKS) <= set(PRODUCTS) | AHEAD_OF_PRODUCTS
+
+
+def test_a_builder_for_an_unknown_product_is_rejected(tmp_path: Path) -> None:
+    """Only the names of AHEAD_OF_PRODUCTS may have a builder before they are products."""
+    from stacks.mangaflow_app import PRODUCT_STACKS, build_app
+
+    builders = {**PRODUCT_STACKS, "video": PRODUCT_STACKS["manga"]}
+    with pytest.raises(ValueError, match="PRODUCT_STACKS"):
+        build_app("dev", outdir=str(tmp_path), nag=False, products=builders)
 
 
 def test_product_builders_get_the_platform_and_their_stacks_are_tagged(tmp_path: Path) -> None:

@@ -75,6 +75,11 @@ def webhook_routes(routes: Iterable[Route]) -> str:
     return json.dumps({r.detail_type: r.deployment_name for r in routes}, separators=(",", ":"))
 
 
+def event_bus_name(config: StageConfig) -> str:
+    """Fixed, so a product's stack can import the bus by name (no cross-stack export)."""
+    return config.name("events")
+
+
 class EventsStack(cdk.Stack):
     """``routes``: every product's (``mangaflow.products.routes()``), one rule, SQS buffer and
     DLQ each, keyed by :func:`route_key` in :attr:`queues`, :attr:`dlqs` and :attr:`rules`."""
@@ -91,7 +96,7 @@ class EventsStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.routes = keyed_routes(routes)
 
-        self.bus = events.EventBus(self, "Bus", event_bus_name=config.name("events"))
+        self.bus = events.EventBus(self, "Bus", event_bus_name=event_bus_name(config))
         self.archive = self.bus.archive(
             "Archive",
             archive_name=config.name("events-archive"),

@@ -17,6 +17,11 @@ from stacks.config import StageConfig
 PERIOD = cdk.Duration.minutes(5)
 
 
+def alarm_topic_name(config: StageConfig) -> str:
+    """Fixed, so a product's stack can send its alarms here by name (no cross-stack export)."""
+    return config.name("alarms")
+
+
 class MonitoringStack(cdk.Stack):
     def __init__(  # type: ignore[no-untyped-def]
         self,
@@ -34,7 +39,7 @@ class MonitoringStack(cdk.Stack):
         self.topic = sns.Topic(
             self,
             "AlarmTopic",
-            topic_name=config.name("alarms"),
+            topic_name=alarm_topic_name(config),
             enforce_ssl=True,
             master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
         )
