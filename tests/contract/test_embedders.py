@@ -221,3 +221,13 @@ def test_minilm_worker_processes_match_in_process(monkeypatch: pytest.MonkeyPatc
     assert np.allclose(alone.vectors, pooled.vectors, atol=1e-4)
     assert pooled.usage.input_tokens == alone.usage.input_tokens
     assert MiniLMEmbedder(make_settings(Path("/nonexistent"), embed_workers=0)).workers >= 1
+
+
+def test_minilm_falls_back_in_process_when_workers_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["one text", "another, longer text about giant robots", "a third"]
+    monkeypatch.setattr(minilm, "POOL_MIN_TEXTS", 2)
+    monkeypatch.setattr(minilm.sys, "executable", "/bin/false")
+    with pytest.raises(OSError, match="minilm worker"):
+        minilm.embed_in_processes(texts, 2)
+    result = MiniLMEmbedder(workers=2).embed(texts)
+    assert np.allclose(result.vectors, MiniLMEmbedder(workers=1).embed(texts).vectors, atol=1e-5)

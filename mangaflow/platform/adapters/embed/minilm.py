@@ -15,16 +15,18 @@ tokens so that padding is small; Q, K and V are one fused matmul; everything is 
 every matmul is 2-D (OpenBLAS uses all cores). A large input (:data:`POOL_MIN_TEXTS` or
 more) is split across worker processes of one BLAS thread each (``MANGAFLOW_EMBED_WORKERS``,
 default one per core), measured 25 % faster than one process with 2 BLAS threads on 2 cores;
-a process that cannot have children (a daemonic worker) embeds in-process instead.
+when the children cannot run, the input is embedded in-process instead.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import logging
-import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -245,31 +247,52 @@ def shared_weights() -> MiniLMWeights:
     return _weights
 
 
-def _embed_part(texts: list[str]) -> tuple[np.ndarray, int]:
-    """Worker-process entry point: one part of a large input."""
-    return shared_weights().encode(texts)
-
-
 def embed_in_processes(texts: list[str], workers: int) -> tuple[np.ndarray, int]:
-    """``texts`` embedded by ``workers`` spawned processes of one BLAS thread each (parts
-    interleaved so each gets a similar mix of lengths)."""
+    """``texts`` embedded by ``workers`` child interpreters (``python -m`` this module) of one
+    BLAS thread each, parts interleaved so each gets a similar mix of lengths. Children are
+    plain subprocesses (texts as JSON on stdin, ``.npy`` on stdout): they never re-import
+    the caller's ``__main__`` as ``multiprocessing``'s spawn would. Raises ``OSError`` when
+    a child fails."""
+    env = {**os.environ, **dict.fromkeys(_THREAD_VARS, "1")}
     parts = [texts[i::workers] for i in range(workers)]
-    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-    os.environ.update(dict.fromkeys(_THREAD_VARS, "1"))  # read by the children's BLAS
-    try:
-        pool = multiprocessing.get_context("spawn").Pool(workers)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    with pool:
-        results = pool.map(_embed_part, parts)
+    children = [subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                for _ in parts]  # fmt: skip
+    results: list[tuple[bytes, bytes] | BaseException] = [OSError("no answer")] * workers
+
+    def talk(i: int) -> None:
+        try:
+            results[i] = children[i].communicate(json.dumps(parts[i]).encode())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            results[i] = exc
+
+    threads = [threading.Thread(target=talk, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     out = np.zeros((len(texts), DIM), dtype=np.float32)
-    for i, (vectors, _) in enumerate(results):
-        out[i::workers] = vectors
-    return out, sum(n for _, n in results)
+    tokens = 0
+    for i, (child, result) in enumerate(zip(children, results, strict=True)):
+        if isinstance(result, BaseException) or child.returncode != 0:
+            err = result if isinstance(result, BaseException) else result[1][-300:]
+            raise OSError(f"minilm worker {i} failed (exit {child.returncode}): {err!r}")
+        data = np.load(io.BytesIO(result[0]), allow_pickle=False)
+        tokens += int(data[-1, 0])
+        out[i::workers] = data[:-1]
+    return out, tokens
+
+
+def _worker_main() -> None:
+    """Child side of :func:`embed_in_processes`: the vectors, then one row holding the
+    token count."""
+    texts = json.loads(sys.stdin.buffer.read())
+    vectors, tokens = shared_weights().encode(texts)
+    extra = np.zeros((1, DIM), np.float32)
+    extra[0, 0] = tokens
+    buffer = io.BytesIO()
+    np.save(buffer, np.vstack([vectors, extra]), allow_pickle=False)
+    sys.stdout.buffer.write(buffer.getvalue())
 
 
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -298,7 +321,7 @@ class MiniLMEmbedder(Embedder):
         if self.workers > 1 and len(items) >= POOL_MIN_TEXTS:
             try:
                 vectors, tokens = embed_in_processes(items, self.workers)
-            except (AssertionError, OSError) as exc:  # daemonic caller, no process slots
+            except OSError as exc:  # no process slots, a child that failed
                 log.info("minilm: worker processes unavailable (%s); embedding in-process", exc)
         if vectors is None:
             vectors, tokens = shared_weights().encode(items)
@@ -311,3 +334,7 @@ def register(registry: Any) -> None:
 
 __all__ = ["DIM", "MODEL", "MiniLMEmbedder", "MiniLMWeights", "batches", "model_zip",
            "normalise", "register", "shared_weights"]  # fmt: skip
+
+
+if __name__ == "__main__":
+    _worker_main()
