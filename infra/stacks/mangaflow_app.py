@@ -27,11 +27,6 @@ PRODUCT_STACKS: dict[str, ProductStacks] = {
     "catalog": catalog.build,
 }
 
-#: Products whose stacks land ahead of their package: they may have a builder in
-#: PRODUCT_STACKS before their name is in ``PRODUCTS`` (the catalog's stores, CDN and schedules
-#: come before ``mangaflow/catalog``, its routes and flows). Their stacks are built after the
-#: others'. A name leaves this set once it is in ``PRODUCTS``.
-AHEAD_OF_PRODUCTS: frozenset[str] = frozenset({"catalog"})
 
 
 class MangaFlowStacks:
@@ -44,8 +39,7 @@ class MangaFlowStacks:
         products: Mapping[str, ProductStacks] | None = None,
     ) -> None:
         builders = PRODUCT_STACKS if products is None else products
-        ahead = sorted((set(builders) & AHEAD_OF_PRODUCTS) - set(PRODUCTS))
-        if set(builders) - set(ahead) != set(PRODUCTS):
+        if set(builders) != set(PRODUCTS):
             raise ValueError(
                 f"the CDK app has stack builders for {sorted(builders)} but mangaflow.products."
                 f"PRODUCTS is {sorted(PRODUCTS)}: give each product an entry in PRODUCT_STACKS "
@@ -54,7 +48,7 @@ class MangaFlowStacks:
         self.platform = PlatformStacks(app, config, routes=routes(), env=env)
         self.products: dict[str, tuple[cdk.Stack, ...]] = {
             name: tuple(builders[name](app, self.platform, config, env))
-            for name in (*PRODUCTS, *ahead)
+            for name in PRODUCTS
         }
         for stack in self.platform.stacks:
             cdk.Tags.of(stack).add("project", "mangaflow")

@@ -38,6 +38,10 @@ def test_bus_archive_and_one_rule_per_detail_type(templates: dict[str, Template]
         ("Image Generation Requested", "manga.episode"),
         ("Batch Workflow Requested", "manga.workflow"),
         ("Panel Regeneration Requested", "manga.episode"),
+        ("catalog.sync.requested", "mangaflow.catalog"),
+        ("catalog.entry.discovered", "mangaflow.catalog"),
+        ("catalog.review.decided", "mangaflow.catalog"),
+        ("catalog.snapshot.requested", "mangaflow.catalog"),
     }
     buffers = {
         logical_id
@@ -204,7 +208,8 @@ def test_each_route_has_its_rule_buffer_and_dlq_under_stable_ids(dev: Built) -> 
     events_stack = dev[1].platform.events
     assert list(events_stack.queues) == list(events_stack.dlqs) == list(events_stack.rules) == [
         "StoryGeneration", "EpisodeGeneration", "ImageGeneration", "BatchWorkflow",
-        "PanelRegeneration",
+        "PanelRegeneration", "CatalogSyncRequested", "CatalogEntryDiscovered",
+        "CatalogReviewDecided", "CatalogSnapshotRequested",
     ]  # fmt: skip
     assert [r.detail_type for r in events_stack.routes.values()] == [
         r.detail_type for r in routes()
