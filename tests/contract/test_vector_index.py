@@ -107,3 +107,25 @@ def test_reserved_payload_key_and_unknown_collection(tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         index.search("missing", [1, 0])
     index.close()
+
+
+def test_a_local_index_open_in_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    """Embedded Qdrant locks its folder: a second process gets a ConfigError saying what to do."""
+    import subprocess
+    import sys
+    import textwrap
+
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from qdrant_client import QdrantClient
+        c = QdrantClient(path={str(tmp_path)!r})
+        print("ready", flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(ConfigError, match="open in another process.*MANGAFLOW_QDRANT_URL"):
+            QdrantVectorIndex(path=str(tmp_path))
+    finally:
+        holder.kill()
+        holder.wait()

@@ -21,7 +21,7 @@ def index_entries(
     cat: Catalog,
     entries: Iterable[AnimeEntry],
     *,
-    batch: int = 256,
+    batch: int = 4096,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Embed and upsert ``entries``; returns how many were indexed."""

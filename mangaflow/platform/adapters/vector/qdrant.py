@@ -116,7 +116,16 @@ class QdrantVectorIndex(VectorIndex):
                 client = QdrantClient(url=url, api_key=api_key, timeout=int(timeout or 60),
                                       check_compatibility=False)  # fmt: skip
             elif path:
-                client = QdrantClient(path=str(path))
+                try:
+                    client = QdrantClient(path=str(path))
+                except RuntimeError as exc:  # portalocker: the folder is another client's
+                    if "already accessed" not in str(exc):
+                        raise
+                    raise ConfigError(
+                        f"the embedded vector index at {path} is open in another process (one "
+                        "process at a time: the CLI, the API server or the dashboard); stop it, "
+                        "or run a Qdrant server and set MANGAFLOW_QDRANT_URL"
+                    ) from exc
             else:
                 client = QdrantClient(location=location or ":memory:")
             local = not url
