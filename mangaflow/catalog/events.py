@@ -42,3 +42,19 @@ class CatalogReviewDecided(DomainEvent):
 class CatalogSnapshotRequested(DomainEvent):
     detail_type: ClassVar[str] = "catalog.snapshot.requested"
     source: ClassVar[str] = "mangaflow.catalog"
+
+
+class CatalogAiringRequested(DomainEvent):
+    """Schedule the next 24 hours' episode updates (daily, 00:30 UTC)."""
+
+    detail_type: ClassVar[str] = "catalog.airing.requested"
+    source: ClassVar[str] = "mangaflow.catalog"
+
+
+class CatalogEpisodeAired(DomainEvent):
+    """Episode ``episode`` of an entry airs now (scheduled by the airing scheduler)."""
+
+    detail_type: ClassVar[str] = "catalog.episode.aired"
+    source: ClassVar[str] = "mangaflow.catalog"
+    anime_id: str = Field(alias="animeId")
+    episode: int = Field(ge=1)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from mangaflow.catalog.events import (
+    CatalogAiringRequested,
     CatalogEntryDiscovered,
+    CatalogEpisodeAired,
     CatalogReviewDecided,
     CatalogSnapshotRequested,
     CatalogSyncRequested,
@@ -18,4 +20,8 @@ ROUTES = (
           "flows/catalog/enrich.py:deliver_review"),
     Route(CatalogSnapshotRequested, "catalog-snapshot", "snapshot",
           "flows/catalog/snapshot.py:catalog_snapshot"),
+    Route(CatalogAiringRequested, "catalog-airing", "airing",
+          "flows/catalog/airing.py:catalog_airing"),
+    Route(CatalogEpisodeAired, "catalog-episode-update", "episode-update",
+          "flows/catalog/airing.py:catalog_episode_update"),
 )  # fmt: skip

@@ -42,6 +42,8 @@ def test_bus_archive_and_one_rule_per_detail_type(templates: dict[str, Template]
         ("catalog.entry.discovered", "mangaflow.catalog"),
         ("catalog.review.decided", "mangaflow.catalog"),
         ("catalog.snapshot.requested", "mangaflow.catalog"),
+        ("catalog.airing.requested", "mangaflow.catalog"),
+        ("catalog.episode.aired", "mangaflow.catalog"),
     }
     buffers = {
         logical_id
@@ -209,7 +211,8 @@ def test_each_route_has_its_rule_buffer_and_dlq_under_stable_ids(dev: Built) -> 
     assert list(events_stack.queues) == list(events_stack.dlqs) == list(events_stack.rules) == [
         "StoryGeneration", "EpisodeGeneration", "ImageGeneration", "BatchWorkflow",
         "PanelRegeneration", "CatalogSyncRequested", "CatalogEntryDiscovered",
-        "CatalogReviewDecided", "CatalogSnapshotRequested",
+        "CatalogReviewDecided", "CatalogSnapshotRequested", "CatalogAiringRequested",
+        "CatalogEpisodeAired",
     ]  # fmt: skip
     assert [r.detail_type for r in events_stack.routes.values()] == [
         r.detail_type for r in routes()
