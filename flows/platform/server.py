@@ -182,7 +182,14 @@ def prefect_api(prefect_home: Path, startup_seconds: float) -> Iterator[str]:
     os.environ["PREFECT_API_URL"] = server.api_url  # also for threads and child processes
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+            try:
+                yield server.api_url
+            finally:
+                # Logs still queued for the API go out while it is up (else Prefect prints
+                # "Error logging to API" at exit, after the server is gone).
+                from prefect.logging.handlers import APILogWorker
+
+                APILogWorker.drain_all(timeout=10)
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()

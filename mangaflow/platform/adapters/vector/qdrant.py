@@ -19,6 +19,8 @@ Local mode takes a file lock on its directory: one process at a time opens it.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import threading
 import uuid
 import warnings
@@ -130,6 +132,8 @@ class QdrantVectorIndex(VectorIndex):
                 client = QdrantClient(location=location or ":memory:")
             local = not url
         self.client = client
+        if path:  # closed before interpreter shutdown (its __del__ then fails noisily)
+            atexit.register(_close_quietly, client)
         self.local = bool(local) if local is not None else False
         self.url = url or ""
         self.exact = exact and self.local
@@ -314,6 +318,11 @@ class QdrantVectorIndex(VectorIndex):
         with self._lock:
             self._mirrors.clear()
             self.client.close()
+
+
+def _close_quietly(client: Any) -> None:
+    with contextlib.suppress(Exception):
+        client.close()
 
 
 def register(registry: Any) -> None:
