@@ -45,6 +45,7 @@ from stacks.nag import acknowledge, wildcard_resource_finding
 from stacks.platform import PlatformStacks
 from stacks.platform.events import event_bus_name
 from stacks.platform.monitoring import PERIOD, alarm_topic_name
+from stacks.platform.storage import access_logs_bucket
 
 #: The source of every event the catalog's schedules put on the bus.
 SOURCE = "mangaflow.catalog"
@@ -190,20 +191,7 @@ class CatalogStack(cdk.Stack):
 
     def _buckets(self) -> tuple[s3.Bucket, s3.Bucket]:
         config, auto_delete = self.config, not self.config.is_prod
-        access_logs = s3.Bucket(
-            self,
-            "AccessLogsBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,  # log delivery cannot write to SSE-KMS
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            # CloudFront standard logs are written with an ACL: ACLs must stay enabled.
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            lifecycle_rules=[
-                s3.LifecycleRule(id="expire-access-logs", expiration=cdk.Duration.days(365))
-            ],
-            removal_policy=config.removal_policy,
-            auto_delete_objects=auto_delete,
-        )
+        access_logs = access_logs_bucket(self, config)
         bucket = s3.Bucket(
             self,
             "CatalogBucket",

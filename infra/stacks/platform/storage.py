@@ -16,6 +16,25 @@ def episode_bucket_name(config: StageConfig) -> str:
     return f"{config.name('episodes')}-{cdk.Aws.ACCOUNT_ID}-{cdk.Aws.REGION}"
 
 
+def access_logs_bucket(scope: Construct, config: StageConfig) -> s3.Bucket:
+    """A stack's server-access-log bucket (``AccessLogsBucket``): S3-managed keys (log delivery
+    cannot write to SSE-KMS), ACLs kept (CloudFront standard logs are written with one), a
+    year of logs."""
+    return s3.Bucket(
+        scope,
+        "AccessLogsBucket",
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+        lifecycle_rules=[
+            s3.LifecycleRule(id="expire-access-logs", expiration=cdk.Duration.days(365))
+        ],
+        removal_policy=config.removal_policy,
+        auto_delete_objects=not config.is_prod,
+    )
+
+
 class StorageStack(cdk.Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs
@@ -51,19 +70,7 @@ class StorageStack(cdk.Stack):
         )
 
         auto_delete = not config.is_prod
-        self.access_logs_bucket = s3.Bucket(
-            self,
-            "AccessLogsBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,  # log delivery cannot write to SSE-KMS
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            lifecycle_rules=[
-                s3.LifecycleRule(id="expire-access-logs", expiration=cdk.Duration.days(365))
-            ],
-            removal_policy=config.removal_policy,
-            auto_delete_objects=auto_delete,
-        )
+        self.access_logs_bucket = access_logs_bucket(self, config)
         acknowledge(
             self.access_logs_bucket,
             "AwsSolutions-S1",

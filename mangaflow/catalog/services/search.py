@@ -9,7 +9,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from mangaflow.catalog.domain import AIRING_STATUSES, ANIME_TYPES, AnimeEntry, SystemStatus
@@ -38,22 +38,14 @@ class SearchQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=100)
     fields: list[str] = Field(default_factory=list)
 
-    @field_validator("type")
+    @field_validator("type", "status")
     @classmethod
-    def _types(cls, v: list[str]) -> list[str]:
+    def _known(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        allowed = ANIME_TYPES if info.field_name == "type" else AIRING_STATUSES
         v = [t.upper() for t in v]
-        bad = [t for t in v if t not in ANIME_TYPES]
+        bad = [t for t in v if t not in allowed]
         if bad:
-            raise ValueError(f"unknown type {bad[0]!r} (one of {', '.join(ANIME_TYPES)})")
-        return v
-
-    @field_validator("status")
-    @classmethod
-    def _statuses(cls, v: list[str]) -> list[str]:
-        v = [s.upper() for s in v]
-        bad = [s for s in v if s not in AIRING_STATUSES]
-        if bad:
-            raise ValueError(f"unknown status {bad[0]!r} (one of {', '.join(AIRING_STATUSES)})")
+            raise ValueError(f"unknown {info.field_name} {bad[0]!r} (one of {', '.join(allowed)})")
         return v
 
     @field_validator("fields")
