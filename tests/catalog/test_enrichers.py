@@ -241,3 +241,32 @@ def test_the_registry_knows_the_three_services_without_import_cycles() -> None:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "['anilist', 'jikan', 'kitsu']"
+
+
+@pytest.mark.slow
+def test_the_enrichment_flow_stores_each_enrichers_result_and_retries_a_transient_failure(
+    prefect_server: None, tmp_path: Path, fake: AnimeServices
+) -> None:
+    from flows.catalog.enrich import catalog_enrich
+    from mangaflow.catalog.events import CatalogEntryDiscovered
+    from mangaflow.catalog.services import review
+
+    s = settings_for(tmp_path, fake)
+    cat = make_catalog(
+        tmp_path / "home", catalog_enrichers=["jikan", "kitsu"],
+        **{k: getattr(s, k) for k in ("catalog_jikan_url", "catalog_kitsu_url", "catalog_jikan_rps",
+                                      "catalog_jikan_rpm", "catalog_kitsu_rpm")},
+    )  # fmt: skip
+    fake.script["kitsu"] = [(503, {}, b"busy")]  # one task retry (no in-call retries here)
+    source = dict(next(sample.entries(1, seed=4)), sources=[MAL, KITSU])
+    event = CatalogEntryDiscovered(userId="system", requestId="sync-1", animeId="anime-e2e",
+                                   entry=source, lockOwner="test")  # fmt: skip
+    try:
+        assert catalog_enrich(event.detail())["review"] == "queued"
+        (item,) = review.queue(cat)
+        assert set(item.candidate.enrichment) == {"jikan", "kitsu"}
+        assert item.candidate.enrichment["jikan"]["broadcast"]["day"] == "Saturdays"
+        assert item.candidate.enrichment["kitsu"]["genres"] == ["Comedy", "Magic"]
+        assert fake.count("jikan") == 1 and fake.count("kitsu") == 2
+    finally:
+        cat.close()
