@@ -20,6 +20,7 @@ from mangaflow.catalog.domain import AnimeEntry, ImageRef, ReviewDecision
 from mangaflow.catalog.events import CatalogEntryDiscovered, CatalogReviewDecided
 from mangaflow.catalog.parts import catalog
 from mangaflow.catalog.services import enrich, review
+from tasks.policy import retry_transient
 
 
 @task(name="catalog-images", retries=2, retry_delay_seconds=5)
@@ -28,7 +29,7 @@ def images_task(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: v.model_dump(mode="json") for k, v in refs.items()}
 
 
-@task(name="catalog-enricher", retries=2, retry_delay_seconds=5)
+@task(name="catalog-enricher", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_transient)
 def enricher_task(name: str, entry: dict[str, Any]) -> dict[str, Any]:
     return enrich.enricher_step(catalog(get_context()), name, AnimeEntry.model_validate(entry))
 

@@ -231,6 +231,27 @@ class Settings(BaseSettings):
     catalog_enrichers: list[str] = Field(
         default_factory=list, description="External enrichers to run (JSON list of names)."
     )
+    catalog_anilist_url: str = Field(
+        default="https://graphql.anilist.co", description="AniList GraphQL endpoint (enricher)."
+    )
+    catalog_jikan_url: str = Field(
+        default="https://api.jikan.moe/v4", description="Jikan (MyAnimeList) REST API base URL."
+    )
+    catalog_kitsu_url: str = Field(
+        default="https://kitsu.app/api/edge", description="Kitsu JSON:API base URL (enricher)."
+    )
+    catalog_anilist_rpm: int = Field(
+        default=30, ge=1,
+        description="AniList requests per minute from this process (public limit 90, degraded to 30).",
+    )  # fmt: skip
+    catalog_jikan_rps: int = Field(default=3, ge=1, description="Jikan requests per second (public limit 3).")
+    catalog_jikan_rpm: int = Field(default=60, ge=1, description="Jikan requests per minute (public limit 60).")
+    catalog_kitsu_rpm: int = Field(default=60, ge=1, description="Kitsu requests per minute (a polite limit).")
+    catalog_enricher_cache_seconds: float = Field(
+        default=86400.0, ge=0,
+        description="How long an enricher's HTTP answers are reused (0: no cache); under "
+        "<home>/cache/enrichers/.",
+    )  # fmt: skip
     catalog_review_wait_seconds: float = Field(
         default=0.0, ge=0,
         description="How long an enrichment flow run waits, paused, for a reviewer; 0 (local "

@@ -5,16 +5,24 @@ decision; these are the steps."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from mangaflow.catalog.domain import AnimeEntry, ImageRef, ReviewItem, SourceEntry
+from mangaflow.catalog.enrichers import FACTORIES, EnricherFactory
 from mangaflow.catalog.parts import Catalog
 from mangaflow.catalog.ports import Enricher
 from mangaflow.catalog.services.images import ImageIngest, entry_images
 from mangaflow.platform.requests.model import utcnow
 
-#: Enrichers by name; external ones register here (none is needed offline).
-ENRICHERS: dict[str, type[Enricher]] = {}
+log = logging.getLogger("mangaflow.catalog")
+
+#: Enrichers by name (``MANGAFLOW_CATALOG_ENRICHERS``): a factory ``Settings -> Enricher``.
+#: The built-in ones (:mod:`mangaflow.catalog.enrichers`: anilist, jikan, kitsu) import their
+#: adapter only when built; tests and plugins may add or replace entries.
+ENRICHERS: dict[str, EnricherFactory] = dict(FACTORIES)
+_BUILD_LOCK = threading.Lock()
 
 
 def base_entry(anime_id: str, entry: dict[str, Any]) -> AnimeEntry:
@@ -29,11 +37,25 @@ def image_step(cat: Catalog, entry: AnimeEntry) -> dict[str, ImageRef]:
 
 
 def enricher_names(cat: Catalog) -> list[str]:
+    unknown = [n for n in cat.settings.catalog_enrichers if n not in ENRICHERS]
+    if unknown:
+        log.warning("unknown enrichers %s ignored (known: %s)", unknown, sorted(ENRICHERS))
     return [n for n in cat.settings.catalog_enrichers if n in ENRICHERS]
 
 
+def enricher(cat: Catalog, name: str) -> Enricher:
+    """The enricher ``name`` of this catalog, built from its settings once (its HTTP client,
+    cache and the service's process-wide rate limiter are then reused by every entry)."""
+    key = ("enricher", name)
+    with _BUILD_LOCK:
+        built = cat.cache.get(key)
+        if built is None:
+            built = cat.cache[key] = ENRICHERS[name](cat.settings)
+        return built
+
+
 def enricher_step(cat: Catalog, name: str, entry: AnimeEntry) -> dict[str, Any]:
-    return ENRICHERS[name]().enrich(entry)
+    return enricher(cat, name).enrich(entry)
 
 
 def assemble(entry: AnimeEntry, images: dict[str, ImageRef], extra: dict[str, dict[str, Any]]) -> AnimeEntry:
