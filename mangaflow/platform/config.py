@@ -225,6 +225,11 @@ class Settings(BaseSettings):
     catalog_image_retry_seconds: float = Field(
         default=86400.0, ge=0, description="Wait before a failed image URL is tried again."
     )
+    catalog_dlq_url: str = Field(
+        default="",
+        description="SQS queue that also receives image-download dead letters (AWS; the "
+        "catalog stack's output); empty: the records stay in the catalog's table only.",
+    )  # fmt: skip
     catalog_cdn_domain: str = Field(
         default="", description="CloudFront domain serving images/ (empty: local paths)."
     )

@@ -109,3 +109,26 @@ def test_our_url_is_the_cdn_on_aws(tmp_path: Path, host: ImageHost) -> None:
                                 catalog_cdn_domain="d123.cloudfront.net")  # fmt: skip
     ref = ImageIngest(cat).ingest("a", host.serve("/img/c", (200, "image/jpeg", picture("JPEG"))))
     assert ref.url == f"https://d123.cloudfront.net/{ref.key}"
+
+
+def test_on_aws_a_dead_letter_also_goes_to_the_catalogs_queue(
+    tmp_path: Path, host: ImageHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import boto3
+    from moto import mock_aws
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue = sqs.create_queue(QueueName="mangaflow-dev-catalog-image-dlq")["QueueUrl"]
+        cat = make_catalog(tmp_path / "home", catalog_images=True, catalog_dlq_url=queue)
+        url = host.serve("/img/gone", (500, "text/plain", b"no"))
+        assert ImageIngest(cat, backoff=0.01, attempts=2).ingest("anime-q", url).status == "DOWNLOAD_FAILED"
+        [msg] = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
+        body = json.loads(msg["Body"])
+        assert (body["anime_id"], body["image_url"], body["retry_count"]) == ("anime-q", url, 2)
+        assert msg["MessageAttributes"]["kind"]["StringValue"] == "catalog.image"
+        assert len(cat.store.image_dead_letters()) == 1

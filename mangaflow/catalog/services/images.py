@@ -7,6 +7,7 @@ try again, and a dead-letter record (anime id, URL, error, time, retry count) is
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,10 +143,17 @@ class ImageIngest:
             "attempts": attempts, "last_attempt": now.isoformat(),
             "retry_after": retry_at.isoformat(), "ttl": int(time.time() + self.retry_after),
         })  # fmt: skip
-        self.cat.store.add_image_dead_letter({
-            "anime_id": anime_id, "image_url": url, "error_message": error,
-            "timestamp": now.isoformat(), "retry_count": attempts, "context": context,
-        })  # fmt: skip
+        record = {"anime_id": anime_id, "image_url": url, "error_message": error,
+                  "timestamp": now.isoformat(), "retry_count": attempts, "context": context}  # fmt: skip
+        self.cat.store.add_image_dead_letter(record)
+        queue = str(getattr(self.cat.settings, "catalog_dlq_url", "") or "")
+        if queue:
+            import boto3
+
+            sqs = boto3.client("sqs", region_name=self.cat.settings.aws_region)
+            sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(record),
+                             MessageAttributes={"kind": {"DataType": "String",
+                                                         "StringValue": "catalog.image"}})  # fmt: skip
         return ImageRef(source_url=url, status="DOWNLOAD_FAILED", error=error)
 
 
