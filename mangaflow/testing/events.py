@@ -25,6 +25,14 @@ from typing import Any, ClassVar
 
 import pytest
 
+from mangaflow.catalog.events import (
+    CatalogAiringRequested,
+    CatalogEntryDiscovered,
+    CatalogEpisodeAired,
+    CatalogReviewDecided,
+    CatalogSnapshotRequested,
+    CatalogSyncRequested,
+)
 from mangaflow.manga.domain.events import (
     BatchWorkflowRequested,
     EpisodeCompleted,
@@ -45,7 +53,7 @@ Delivery = tuple[str, dict[str, Any]]
 
 
 def sample_events() -> list[DomainEvent]:
-    """One event of every detail-type the platform and the manga product define."""
+    """One event of every detail-type the platform and the products define."""
     ids = {"userId": "u1", "requestId": "r1"}
     return [
         StoryGenerationRequested(**ids, seed=7),
@@ -55,6 +63,12 @@ def sample_events() -> list[DomainEvent]:
         GenerationFailed(**ids, stage="images", error="boom"),
         BatchWorkflowRequested(**ids, batchId="b1", numberOfStories=3),
         PanelRegenerationRequested(**ids, episodeId="e1", panel=4),
+        CatalogSyncRequested(**ids, location="/data/anime.jsonl.zst", force=True),
+        CatalogEntryDiscovered(**ids, animeId="a1", entry={"title": "x"}, lockOwner="sync-1"),
+        CatalogReviewDecided(**ids, animeId="a1", flowRunId="f1", decision={"action": "approve"}),
+        CatalogSnapshotRequested(**ids),
+        CatalogAiringRequested(**ids),
+        CatalogEpisodeAired(**ids, animeId="a1", episode=5),
     ]
 
 
