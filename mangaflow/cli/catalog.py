@@ -221,6 +221,27 @@ def edit(
 
 
 @catalog_app.command()
+def images(
+    limit: Annotated[int | None, typer.Option(help="At most this many entries.", min=1)] = None,
+    workers: Annotated[int, typer.Option(help="Downloads at once.", min=1, max=32)] = 8,
+) -> None:
+    """Own the images of entries that have none yet (e.g. after the first sync)."""
+    from rich.progress import Progress
+
+    from mangaflow.catalog.services import images as svc
+
+    cat = _catalog()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("images", total=None)
+        result = _run(lambda: svc.backfill(
+            cat, limit=limit, workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total)))  # fmt: skip
+    console.print(styled("{n} entries: {ok} images stored, {failed} failed (recorded, retried "
+                         "later) · {d} downloads", n=result["entries"], ok=result["ok"],
+                         failed=result["failed"], d=result["downloads"]))  # fmt: skip
+
+
+@catalog_app.command()
 def snapshot() -> None:
     """Write the whole catalog to processed/enriched_anime_database.json."""
     from mangaflow.catalog.services import snapshot as snaps

@@ -132,3 +132,31 @@ def test_on_aws_a_dead_letter_also_goes_to_the_catalogs_queue(
         assert (body["anime_id"], body["image_url"], body["retry_count"]) == ("anime-q", url, 2)
         assert msg["MessageAttributes"]["kind"]["StringValue"] == "catalog.image"
         assert len(cat.store.image_dead_letters()) == 1
+
+
+def test_backfill_owns_the_images_of_imported_entries(tmp_path: Path, host: ImageHost, embedder: Any) -> None:
+    from mangaflow.catalog import sample
+    from mangaflow.catalog.services.images import backfill
+    from mangaflow.catalog.services.sync import sync
+    from tests.catalog.conftest import write_source
+
+    jpeg = picture("JPEG")
+    data = list(sample.entries(6, seed=3, image_base=host.url("/img")))
+    for i in range(6):
+        host.serve(f"/img/{i}.jpg", (200, "image/jpeg", jpeg))
+        host.serve(f"/img/{i}-thumbnail.jpg", (200, "image/png", picture("PNG", (i * 40, 0, 0))))
+    host.serve("/img/5-thumbnail.jpg", (404, "text/plain", b"gone"))
+    cat = make_catalog(tmp_path / "home", embedder, catalog_images=True)
+    sync(cat, write_source(tmp_path / "v1.json", data))
+    result = backfill(cat, workers=3)
+    assert result == {"entries": 6, "ok": 11, "failed": 1, "downloads": 12}
+    entries = {e.title: e for e in cat.store.all()}
+    first = entries[data[0]["title"]]
+    assert first.images["picture"].status == "OK" and first.picture.endswith(".jpg")
+    assert first.picture == first.images["picture"].url != data[0]["picture"]
+    last = entries[data[5]["title"]]
+    assert last.images["thumbnail"].status == "DOWNLOAD_FAILED" and last.thumbnail == data[5]["thumbnail"]
+    # Six pictures with the same bytes: one object; a second backfill has nothing to do.
+    assert len([k for k in cat.c.blobs.list("images/") if k.endswith(".jpg")]) == 1
+    assert backfill(cat)["entries"] == 0
+    cat.close()

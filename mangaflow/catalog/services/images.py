@@ -164,3 +164,40 @@ def entry_images(ingest: ImageIngest, anime_id: str, urls: dict[str, str]) -> di
 
 def image_stats(cat: Catalog) -> dict[str, Any]:
     return {"dead_letters": len(cat.store.image_dead_letters())}
+
+
+def backfill(cat: Catalog, *, limit: int | None = None, workers: int = 8,
+             progress: Any = None) -> dict[str, int]:  # fmt: skip
+    """Own the images of entries that do not have them yet (the bootstrap imports entries
+    with the source's image URLs): each entry's picture and thumbnail are ingested and the
+    entry then carries our URL, or the failure."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mangaflow.catalog.domain import SystemStatus
+
+    todo = [e for e in cat.store.by_status(SystemStatus.ACTIVE)
+            if not e.images and (e.picture or e.thumbnail)]  # fmt: skip
+    todo = todo[:limit] if limit is not None else todo
+    ingest = ImageIngest(cat)
+    counts = {"entries": len(todo), "ok": 0, "failed": 0}
+
+    def one(entry: Any) -> None:
+        refs = entry_images(ingest, entry.anime_id,
+                            {"picture": entry.picture, "thumbnail": entry.thumbnail})  # fmt: skip
+        fresh = cat.store.get(entry.anime_id) or entry
+        fresh.images = refs
+        for kind, ref in refs.items():
+            if ref.status == "OK":
+                setattr(fresh, kind, ref.url)
+        cat.store.put(fresh)
+        for ref in refs.values():
+            counts["ok" if ref.status == "OK" else "failed"] += 1
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for done, _ in enumerate(pool.map(one, todo), start=1):
+            if progress:
+                progress(done, len(todo))
+    if todo:
+        cat.store.bump_generation()
+    counts["downloads"] = ingest.downloads
+    return counts
