@@ -76,8 +76,8 @@ class ImageIngest:
                  total_seconds: float = 45.0, timeout: float = 15.0) -> None:  # fmt: skip
         self.cat = cat
         s = cat.settings
-        self.retry_after = float(getattr(s, "catalog_image_retry_seconds", 86400.0))
-        self.cdn = str(getattr(s, "catalog_cdn_domain", "") or "")
+        self.retry_after = s.catalog_image_retry_seconds
+        self.cdn = s.catalog_cdn_domain
         self.attempts, self.backoff, self.total, self.timeout = attempts, backoff, total_seconds, timeout
         self.downloads = 0  # real HTTP fetches made (tests and benchmarks count them)
 
@@ -146,7 +146,7 @@ class ImageIngest:
         record = {"anime_id": anime_id, "image_url": url, "error_message": error,
                   "timestamp": now.isoformat(), "retry_count": attempts, "context": context}  # fmt: skip
         self.cat.store.add_image_dead_letter(record)
-        queue = str(getattr(self.cat.settings, "catalog_dlq_url", "") or "")
+        queue = self.cat.settings.catalog_dlq_url
         if queue:
             import boto3
 
@@ -160,10 +160,6 @@ class ImageIngest:
 def entry_images(ingest: ImageIngest, anime_id: str, urls: dict[str, str]) -> dict[str, ImageRef]:
     """``{"picture": url, "thumbnail": url}`` → our refs (empty URLs skipped)."""
     return {name: ingest.ingest(anime_id, url, context=name) for name, url in urls.items() if url}
-
-
-def image_stats(cat: Catalog) -> dict[str, Any]:
-    return {"dead_letters": len(cat.store.image_dead_letters())}
 
 
 def backfill(cat: Catalog, *, limit: int | None = None, workers: int = 8,
