@@ -98,7 +98,7 @@ class Repository:
             "PK": f"USER#{story.user_id}", "SK": f"STORY#{story.story_id}",
             "GSI1PK": f"STORY#{story.story_id}", "GSI1SK": "METADATA",
             "GSI2PK": f"STATUS#{story.status}", "GSI2SK": fields.get("createdAt", now),
-            "createdAt": now, "updatedAt": now, **fields,
+            **fields, "createdAt": fields.get("createdAt", now), "updatedAt": now,
         }  # fmt: skip
         self.table.put(Put(item))
 

@@ -42,7 +42,9 @@ def wire(tmp_path: Path, server: FakeOpenAIServer, **extra: Any) -> Context:
 
 def panel_count(c: Context, request_id: str) -> int:
     req = c.requests.get_request(request_id)
-    return int(repo(c).get_episode(req.episode_id).panels or 0)
+    panels = repo(c).get_episode(req.episode_id).panels
+    assert panels is not None
+    return panels
 
 
 @pytest.mark.parametrize("endpoint", ["text", "image"])
@@ -107,7 +109,8 @@ def test_a_failed_panel_ends_the_episode_after_the_others_and_a_rerun_draws_only
     missing = sorted(n for ns in pages.values() for n in ns if not c.blobs.exists(panel_key(n)))
     assert len(missing) == 1  # only the doomed panel; every other one was drawn
     [lost] = missing
-    assert image.calls == (episode.panels or 0) - 1 + 2  # the doomed panel: 1 try + 1 retry
+    assert episode.panels is not None
+    assert image.calls == episode.panels - 1 + 2  # the doomed panel: 1 try + 1 retry
     assert f"1 of {episode.panels} panels failed" in info.value.message
     assert f"(panels {lost})" in info.value.message and "draws only the missing" in info.value.message
     assert info.value.details["failed_panels"] == [lost]

@@ -16,6 +16,7 @@ from mangaflow.manga.art.colour import parse_hex
 from mangaflow.manga.art.engine import LABEL, MODEL_ID, OfflineImageModel, register
 from mangaflow.manga.art.finish import label
 from mangaflow.manga.art.look import look_for
+from mangaflow.manga.art.scenes.base import KINDS
 from mangaflow.platform.errors import ValidationError
 from mangaflow.platform.ports import CharacterLook, ImageModel, ImageRequest
 
@@ -211,25 +212,7 @@ def test_speed_lines_add_many_thin_dark_lines() -> None:
     assert edge_pixels(action) > edge_pixels(calm) * 1.15
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "city",
-        "forest",
-        "school",
-        "space",
-        "castle",
-        "ocean",
-        "desert",
-        "village",
-        "lab",
-        "arena",
-        "shrine",
-        "mountain",
-        "ruins",
-        "???",
-    ],
-)
+@pytest.mark.parametrize("kind", [*KINDS, "???"])
 def test_every_setting_kind_draws_its_own_background(kind: str) -> None:
     img = draw(setting_kind=kind, setting=kind, shot="wide", characters=[], width=192, height=128)
     other = draw(setting_kind="city" if kind != "city" else "forest", setting="x", shot="wide",

@@ -3,6 +3,7 @@ exactly the keys the services gave it (the stored layout of SPEC §5)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -68,8 +69,12 @@ def test_story_and_episode_items_round_trip_with_their_keys_unchanged(container:
     story = repo(c).get_story(story_id)
     assert story.item() == strip_keys(story_item)  # every key and value read back as stored
     assert story.preferences.wire() == story_item["preferences"]
+    time.sleep(0.002)  # timestamps have millisecond resolution
     repo(c).save_story(story)
-    assert set(_item(c, "USER#alice", f"STORY#{story_id}")) == TABLE_KEYS | STORY_KEYS
+    resaved = _item(c, "USER#alice", f"STORY#{story_id}")
+    assert set(resaved) == TABLE_KEYS | STORY_KEYS
+    assert resaved["createdAt"] == story_item["createdAt"]
+    assert resaved["updatedAt"] > story_item["updatedAt"]  # a save is an update
 
     episode_item = _item(c, f"STORY#{story_id}", episode_sk(1))
     assert set(episode_item) == TABLE_KEYS | EPISODE_KEYS | EXPORTED_KEYS

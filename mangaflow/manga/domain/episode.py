@@ -71,6 +71,11 @@ class EpisodeScript(BaseModel):
     def panels(self) -> list[Panel]:
         return [pn for p in self.pages for pn in p.panels]
 
+    def page_of(self, panel_number: int) -> int:
+        """The number of the page that holds panel ``panel_number``."""
+        return next(pg.number for pg in self.pages
+                    if any(p.number == panel_number for p in pg.panels))  # fmt: skip
+
     def to_markdown(self, *, story_title: str = "", provider: str = "") -> str:
         head = f"# {story_title} — Episode {self.number}: {self.title}" if story_title else (
             f"# Episode {self.number}: {self.title}"

@@ -31,8 +31,7 @@ class EpisodeContext:
 
     def page_of(self, panel_number: int) -> int:
         """The number of the page that holds panel ``panel_number``."""
-        return next(pg.number for pg in self.script.pages
-                    if any(p.number == panel_number for p in pg.panels))  # fmt: skip
+        return self.script.page_of(panel_number)
 
 
 def load_episode_context(c: Context, episode_id: str) -> EpisodeContext:

@@ -10,6 +10,7 @@ from mangaflow.manga.compose.layouts import plan_layouts
 from mangaflow.manga.domain.episode import EpisodeScript, Panel
 from mangaflow.manga.domain.preferences import Preferences
 from mangaflow.manga.domain.story import StoryBible
+from mangaflow.manga.repository import repo
 from mangaflow.manga.services.episode import load_episode
 from mangaflow.manga.services.episode_context import EpisodeContext, load_episode_context
 from mangaflow.manga.services.prompts import SAFER_IMAGE
@@ -92,10 +93,10 @@ def panel_pages(c: Context, episode_id: str) -> dict[int, list[int]]:
 def draw_panel(c: Context, request_id: str, episode_id: str, panel_number: int) -> str:
     """Draw one panel and store it; returns its blob key. A panel already stored is not
     drawn again (a retried or resumed run skips finished panels)."""
-    ep = load_episode_context(c, episode_id)
-    key = ep.record.panel_key(panel_number, version=1)
+    key = repo(c).get_episode(episode_id).panel_key(panel_number, version=1)
     if c.blobs.exists(key):
         return key
+    ep = load_episode_context(c, episode_id)
     c.blobs.put(key, generate_image(c, request_id, panel_request(ep, panel_number)), "image/png")
     return key
 

@@ -67,4 +67,4 @@ def draw_new_version(c: Context, request_id: str) -> str:
 
 
 def page_of(c: Context, episode_id: str, panel_number: int) -> int:
-    return load_episode_context(c, episode_id).page_of(panel_number)
+    return load_episode(c, episode_id)[1].page_of(panel_number)
