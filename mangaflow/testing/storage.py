@@ -159,12 +159,16 @@ class BlobStoreContract(Contract):
         payloads = [bytes([i]) * 2_000_000 for i in range(4)]
         store.put(key, payloads[0])
         seen: set[bytes] = set()
+        errors: list[BaseException] = []
         stop = threading.Event()
 
         def read() -> None:
-            while not stop.is_set():
-                data = store.get(key)
-                seen.add(data[:1] + data[-1:] + len(data).to_bytes(4, "big"))
+            try:
+                while not stop.is_set():
+                    data = store.get(key)
+                    seen.add(data[:1] + data[-1:] + len(data).to_bytes(4, "big"))
+            except BaseException as exc:  # surfaced below: a failed read is a failed test
+                errors.append(exc)
 
         reader = threading.Thread(target=read)
         reader.start()
@@ -173,4 +177,6 @@ class BlobStoreContract(Contract):
         stop.set()
         reader.join()
         whole = {p[:1] + p[-1:] + len(p).to_bytes(4, "big") for p in payloads}
+        assert not errors, errors
+        assert seen, "the reader never read"
         assert seen <= whole

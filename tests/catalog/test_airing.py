@@ -78,6 +78,17 @@ def test_due_lists_entries_airing_within_the_window(tmp_path: Path, embedder: An
     result = airing.episode_aired(cat, ids[0], 8)
     assert result["episodes"] == 8 and cat.store.require(ids[0]).episodes == 8
     assert airing.episode_aired(cat, ids[0], 3)["episodes"] == 8  # never backwards
+    # An UPCOMING entry whose first episode airs is ONGOING, in the store and for search.
+    from mangaflow.catalog.parts import COLLECTION
+
+    upcoming = cat.store.require(ids[3])
+    upcoming.status, upcoming.episodes = "UPCOMING", 0
+    cat.store.put(upcoming)
+    cat.index.set_payload(COLLECTION, [ids[3]], {"status": "UPCOMING"})
+    airing.episode_aired(cat, ids[3], 1)
+    assert cat.store.require(ids[3]).status == "ONGOING"
+    [point] = cat.index.get(COLLECTION, [ids[3]])
+    assert point.payload["status"] == "ONGOING"
     cat.close()
 
 

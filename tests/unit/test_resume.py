@@ -71,7 +71,7 @@ def test_a_request_whose_process_is_gone_is_resumed_at_once(container: Context) 
     dead.wait()
     container.requests.mark_stage(req.request_id, "story")
     container.requests.touch_request(req.request_id, running=True,
-                                     runner=f"{lifecycle.RUNNER.rpartition(':')[0]}:{dead.pid}")  # fmt: skip
+                                     runner=f"{lifecycle.HOST}:{dead.pid}")  # fmt: skip
     assert lifecycle.abandoned(container, container.requests.get_request(req.request_id))
     assert resume(container, "alice", req.request_id).status == "PENDING"
 

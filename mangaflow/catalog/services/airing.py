@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mangaflow.catalog.domain import AnimeEntry, SystemStatus
-from mangaflow.catalog.parts import Catalog
+from mangaflow.catalog.parts import COLLECTION, Catalog
 from mangaflow.platform.requests.model import utcnow
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -92,8 +92,11 @@ def episode_aired(cat: Catalog, anime_id: str, episode: int) -> dict[str, Any]:
     before = entry.episodes
     if episode > before:
         entry.episodes, entry.updated_at = episode, utcnow()
-        if entry.status == "UPCOMING":
+        moved = entry.status == "UPCOMING"
+        if moved:
             entry.status = "ONGOING"
         cat.store.put(entry)
+        if moved:  # search filters on status: the point's payload follows
+            cat.index.set_payload(COLLECTION, [anime_id], {"status": entry.status})
         cat.store.bump_generation()
     return {"anime_id": anime_id, "episodes_before": before, "episodes": max(before, episode)}

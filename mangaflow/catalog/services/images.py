@@ -165,21 +165,24 @@ def entry_images(ingest: ImageIngest, anime_id: str, urls: dict[str, str]) -> di
 def backfill(cat: Catalog, *, limit: int | None = None, workers: int = 8,
              progress: Any = None) -> dict[str, int]:  # fmt: skip
     """Own the images of entries that do not have them yet (the bootstrap imports entries
-    with the source's image URLs): each entry's picture and thumbnail are ingested and the
-    entry then carries our URL, or the failure."""
+    with the source's image URLs), and try failed ones again once their ``retry_after`` has
+    passed: each entry's picture and thumbnail are ingested and the entry then carries our
+    URL, or the failure. A URL already stored or still waiting costs no download."""
     from concurrent.futures import ThreadPoolExecutor
 
     from mangaflow.catalog.domain import SystemStatus
 
     todo = [e for e in cat.store.by_status(SystemStatus.ACTIVE)
-            if not e.images and (e.picture or e.thumbnail)]  # fmt: skip
+            if (e.picture or e.thumbnail)
+            and (not e.images or any(r.status != "OK" for r in e.images.values()))]  # fmt: skip
     todo = todo[:limit] if limit is not None else todo
     ingest = ImageIngest(cat)
     counts = {"entries": len(todo), "ok": 0, "failed": 0}
 
     def one(entry: Any) -> None:
-        refs = entry_images(ingest, entry.anime_id,
-                            {"picture": entry.picture, "thumbnail": entry.thumbnail})  # fmt: skip
+        urls = {k: (entry.images[k].source_url if k in entry.images else getattr(entry, k))
+                for k in ("picture", "thumbnail")}  # our URL replaced the source's on success
+        refs = entry_images(ingest, entry.anime_id, urls)
         fresh = cat.store.get(entry.anime_id) or entry
         fresh.images = refs
         for kind, ref in refs.items():

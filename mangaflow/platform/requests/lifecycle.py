@@ -25,14 +25,20 @@ from mangaflow.platform.requests.model import GenerationRequest, to_ts
 
 log = logging.getLogger(__name__)
 
-#: This process, as heartbeats record it.
-RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+#: This host, as heartbeats record it (``host:pid``; the pid is read at each heartbeat, so a
+#: forked worker records its own).
+HOST = socket.gethostname()
+
+
+def runner() -> str:
+    """This process, as heartbeats record it."""
+    return f"{HOST}:{os.getpid()}"
 
 
 def runner_gone(runner: str | None) -> bool:
     """Whether ``runner`` (``host:pid``) names a process of this host that has exited."""
     host, _, pid = (runner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != HOST or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
@@ -85,7 +91,7 @@ def heartbeat(c: Context, request_id: str | None) -> Iterator[None]:
     def touch(running: bool) -> None:
         for _ in range(3):  # a concurrent update makes the conditional write miss: try again
             try:
-                if c.requests.touch_request(request_id, running=running, runner=RUNNER):
+                if c.requests.touch_request(request_id, running=running, runner=runner()):
                     return
             except NotFound:
                 return

@@ -139,6 +139,7 @@ class QdrantVectorIndex(VectorIndex):
         self.exact = exact and self.local
         self._mirrors: dict[str, ExactIndex] = {}
         self._dims: dict[str, int] = {}
+        self._ensured: set[tuple[str, int, frozenset[tuple[str, str]]]] = set()
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ plumbing
@@ -210,6 +211,9 @@ class QdrantVectorIndex(VectorIndex):
         unknown = {k: v for k, v in indexed.items() if v not in SCHEMAS}
         if unknown:
             raise ConfigError(f"unknown payload index types {unknown}; use one of {sorted(SCHEMAS)}")
+        done = (collection, dim, frozenset(indexed.items()))
+        if done in self._ensured:  # every search ensures: no round trips after the first
+            return
         with self._lock, self._mapped(f"creating collection {collection!r}"):
             if self.client.collection_exists(collection):
                 have = self._dim(collection)
@@ -227,6 +231,7 @@ class QdrantVectorIndex(VectorIndex):
                 for key, schema in indexed.items():
                     self.client.create_payload_index(collection, field_name=key,
                                                      field_schema=schema)  # fmt: skip
+            self._ensured.add(done)
 
     def upsert(self, collection: str, points: Sequence[VectorPoint]) -> None:
         from qdrant_client import models as m
