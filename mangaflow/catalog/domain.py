@@ -207,7 +207,7 @@ class ReviewDecision(BaseModel):
 
 
 Outcome = Literal[
-    "imported", "new", "locked", "unchanged", "resurrected", "review", "orphaned", "invalid"
+    "imported", "new", "locked", "unchanged", "resurrected", "review", "orphaned"
 ]
 
 

@@ -57,16 +57,17 @@ class CatalogInsights(TasteInsights):
             if self._store is None:
                 self._store = CatalogStore(_table(self.settings))
             if self._embedder is None or self._index is None:
-                from mangaflow.platform.registry import build_embedder, build_vector_index
+                from mangaflow.catalog.parts import vector_index
+                from mangaflow.platform.registry import build_embedder
 
                 self._embedder = self._embedder or build_embedder(self.settings)
-                self._index = self._index or build_vector_index(self.settings)
+                self._index = self._index or vector_index(self.settings)
             return self._store, self._embedder, self._index
 
     def insights(self, genres: Iterable[str], themes: Iterable[str]) -> InsightsResult:
         genres, themes = list(genres), list(themes)
         store, embedder, index = self._parts()
-        if not store.table.query(f"CATALOG#STATUS#{SystemStatus.ACTIVE}", index="GSI1", limit=1):
+        if not store.has(SystemStatus.ACTIVE):
             raise ConfigError(
                 "the catalog is empty: load one (`mangaflow catalog sync FILE`) or choose "
                 "another insights provider (MANGAFLOW_INSIGHTS_PROVIDER=offline)"

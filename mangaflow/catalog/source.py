@@ -67,7 +67,7 @@ class _Hashing(io.RawIOBase):
 
 
 @contextmanager
-def _open_bytes(location: str) -> Iterator[IO[bytes]]:
+def open_bytes(location: str) -> Iterator[IO[bytes]]:
     if location.startswith(("http://", "https://")):
         import httpx
 
@@ -118,19 +118,15 @@ def _format(location: str) -> tuple[str, bool]:
 
 class SourceReader:
     """Iterate ``(position, SourceEntry)``; afterwards :attr:`info` holds metadata and hash.
+    The first entry that breaks the schema raises :class:`SourceError`."""
 
-    ``strict`` (the default) raises on the first entry that breaks the schema; otherwise bad
-    entries are counted in :attr:`invalid` and skipped."""
-
-    def __init__(self, location: str, *, strict: bool = True) -> None:
+    def __init__(self, location: str) -> None:
         self.location = location
         self.fmt, self.compressed = _format(location)
         self.info = SourceInfo(location=location, fmt=self.fmt)
-        self.strict = strict
-        self.invalid: list[str] = []
 
     def __iter__(self) -> Iterator[tuple[str, SourceEntry]]:
-        with _open_bytes(self.location) as raw:
+        with open_bytes(self.location) as raw:
             hashing = _Hashing(raw)
             stream: IO[bytes] = io.BufferedReader(hashing, CHUNK)
             if self.compressed:
@@ -141,9 +137,7 @@ class SourceReader:
             try:
                 items = self._jsonl(text) if self.fmt == "jsonl" else self._json(text)
                 for where, obj in items:
-                    entry = self._entry(where, obj)
-                    if entry is not None:
-                        yield where, entry
+                    yield where, self._entry(where, obj)
                 # Drain so the hash covers the whole file.
                 while hashing.readinto(bytearray(CHUNK)):
                     pass
@@ -155,19 +149,14 @@ class SourceReader:
                 raise
             self.info.sha256 = hashing.digest.hexdigest()
 
-    def _entry(self, where: str, obj: Any) -> SourceEntry | None:
+    def _entry(self, where: str, obj: Any) -> SourceEntry:
+        if not isinstance(obj, dict):
+            raise SourceError(f"source {self.location}, {where}: expected an object, "
+                              f"got {type(obj).__name__}")  # fmt: skip
         try:
-            if not isinstance(obj, dict):
-                raise SourceError(f"{where}: expected an object, got {type(obj).__name__}")
             return SourceEntry.model_validate(obj)
         except ValidationError as exc:
-            problem = f"{where}: {describe_errors(exc)}"
-        except SourceError as exc:
-            problem = str(exc)
-        if self.strict:
-            raise SourceError(f"source {self.location}, {problem}")
-        self.invalid.append(problem)
-        return None
+            raise SourceError(f"source {self.location}, {where}: {describe_errors(exc)}") from exc
 
     def _jsonl(self, text: IO[str]) -> Iterator[tuple[str, Any]]:
         first = True

@@ -88,6 +88,10 @@ class CatalogStore:
         for status in SystemStatus:
             yield from self.by_status(status)
 
+    def has(self, status: SystemStatus) -> bool:
+        """Whether any entry has this status (one item read, whatever the catalog's size)."""
+        return bool(self.table.query(f"CATALOG#STATUS#{status}", index="GSI1", limit=1))
+
     def count(self, status: SystemStatus) -> int:
         return len(self.table.query(f"CATALOG#STATUS#{status}", index="GSI1"))
 

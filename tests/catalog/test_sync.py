@@ -164,3 +164,20 @@ def test_a_broken_source_writes_nothing(
 def test_no_source_configured_is_a_clear_error(cat: Catalog) -> None:
     with pytest.raises(ConfigError, match="MANGAFLOW_CATALOG_SOURCE"):
         sync(cat)
+
+
+def test_a_source_url_is_downloaded_once_and_read_like_a_file(
+    cat: Catalog, tmp_path: Path, base_entries: list[dict[str, Any]]
+) -> None:
+    from tests.fakes.images_server import ImageHost
+
+    body = Path(write_source(tmp_path / "v1.jsonl.zst", base_entries)).read_bytes()
+    with ImageHost() as host:
+        url = host.serve("/releases/anime-offline-database.jsonl.zst",
+                         (200, "application/zstd", body))  # fmt: skip
+        report = sync(cat, url)
+        assert report.counts == {"imported": 60} and report.source == url
+        assert host.hits["/releases/anime-offline-database.jsonl.zst"] == 1
+        with pytest.raises(SourceError, match="HTTP 404"):
+            sync(cat, host.url("/releases/missing.json"))
+    assert not list((cat.settings.home / "catalog").glob("source-*"))  # temporary copies gone

@@ -74,3 +74,11 @@ def test_the_story_bible_gets_the_catalog_titles(loaded: Any, tmp_path: Path) ->
     titles = {e.title for e in loaded.store.all()}
     assert insights["recommendations"] and {r["category"] for r in insights["recommendations"]} <= titles
     assert c.provider_labels["insights"] == "catalog"
+
+
+def test_built_from_settings_it_shares_the_processs_open_index(loaded: Any) -> None:
+    """The API or a worker process serves the catalog and generates manga: the embedded index
+    (which may be opened once) is the same object for both."""
+    provider = CatalogInsights(loaded.settings, embedder=loaded.embedder)
+    result = provider.insights(["Fantasy"], ["Magic"])
+    assert result.recommendations and provider._index is loaded.index

@@ -13,13 +13,18 @@ from mangaflow.platform.errors import MangaFlowError
 
 st.title("Catalog Search")
 cat = catalog(data.container())
-active = cat.store.count(SystemStatus.ACTIVE)
 st.caption(ATTRIBUTION)
-if not active:
+if not cat.store.has(SystemStatus.ACTIVE):
     st.info("The catalog is empty. Load one with `mangaflow catalog sync FILE` (try "
             "`mangaflow catalog sample sample.jsonl` for a generated one).",
             icon=":material/info:")  # fmt: skip
     st.stop()
+
+@st.cache_data(ttl=300, show_spinner=False)
+def similar_titles(anime_id: str, generation: int) -> list[str]:
+    """Titles like this one (cached per catalog generation: a rerun asks the index once)."""
+    return [s["title"] for s in search.similar(cat, anime_id, limit=5)["results"]]
+
 
 with st.form("catalog_search"):
     query = st.text_input("Looking for", key="cat_q", placeholder="a quiet story about a witch's bakery")
@@ -32,7 +37,7 @@ with st.form("catalog_search"):
     orphaned = st.checkbox("Include entries gone from the source", key="cat_orphaned")
     submitted = st.form_submit_button("Search", type="primary")
 
-st.metric("Entries", active)
+st.metric("Entries", search.counts(cat)[SystemStatus.ACTIVE])
 if submitted and query.strip():
     split = lambda s: [p.strip() for p in s.split(",") if p.strip()]  # noqa: E731
     try:
@@ -53,5 +58,4 @@ if submitted and query.strip():
         with st.expander(f"{r['title']} · {r['type']} {r.get('year') or ''} · {r['similarity']:.3f}"):
             st.write(", ".join(r["tags"][:12]))
             st.json({k: r[k] for k in ("anime_id", "status", "episodes", "studios", "sources")})
-            similar = search.similar(cat, r["anime_id"], limit=5)["results"]
-            st.caption("Similar: " + "; ".join(s["title"] for s in similar))
+            st.caption("Similar: " + "; ".join(similar_titles(r["anime_id"], cat.store.generation())))

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import data
 from mangaflow.catalog.domain import SystemStatus
 from mangaflow.catalog.parts import catalog
+from mangaflow.catalog.services import search
 from mangaflow.catalog.services.sync import sync_counts
 
 st.title("Sync History")
@@ -17,8 +18,9 @@ if not syncs:
             "deployed).", icon=":material/info:")  # fmt: skip
     st.stop()
 c1, c2, c3 = st.columns(3)
-c1.metric("Active entries", cat.store.count(SystemStatus.ACTIVE))
-c2.metric("Orphaned", cat.store.count(SystemStatus.ORPHANED))
+counts = search.counts(cat)
+c1.metric("Active entries", counts[SystemStatus.ACTIVE])
+c2.metric("Orphaned", counts[SystemStatus.ORPHANED])
 c3.metric("Image dead letters", len(cat.store.image_dead_letters()))
 rows = []
 for s in syncs:

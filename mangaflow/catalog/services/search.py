@@ -166,3 +166,12 @@ def similar(cat: Catalog, anime_id: str, limit: int = 10, include_orphaned: bool
     hits = cat.index.search(COLLECTION, list(points[0].vector), limit=limit, filter=flt,
                             exclude_ids=[anime_id])  # fmt: skip
     return {"anime_id": anime_id, "results": _rows(cat, hits, fields)}
+
+
+def counts(cat: Catalog) -> dict[str, int]:
+    """Entries per system status, counted by the index (the store would read every entry)."""
+    if not cat.store.has(SystemStatus.ACTIVE) and not cat.store.has(SystemStatus.ORPHANED):
+        return {str(s): 0 for s in SystemStatus}
+    index.ensure(cat)
+    return {str(s): cat.index.count(COLLECTION, VectorFilter(equals={"system_status": str(s)}))
+            for s in SystemStatus}  # fmt: skip

@@ -37,7 +37,8 @@ from mangaflow.catalog.domain import (
 from mangaflow.catalog.events import CatalogEntryDiscovered
 from mangaflow.catalog.parts import Catalog
 from mangaflow.catalog.services import index
-from mangaflow.catalog.source import SourceError, SourceReader
+from mangaflow.catalog.source import SourceReader
+from mangaflow.catalog.source import open_bytes as open_source
 from mangaflow.platform.errors import ConfigError
 from mangaflow.platform.requests.model import utcnow
 
@@ -48,21 +49,14 @@ def _local_copy(location: str, workdir: Path) -> tuple[str, Path | None]:
     """A URL is downloaded once to a temporary file (both passes read the same bytes)."""
     if not location.startswith(("http://", "https://")):
         return location, None
-    import httpx
-
     tmp = Path(tempfile.mkdtemp(prefix="source-", dir=workdir))
-    name = location.split("?")[0].rsplit("/", 1)[-1] or "source.json"
-    path = tmp / name
+    path = tmp / (location.split("?")[0].rsplit("/", 1)[-1] or "source.json")
     try:
-        with httpx.stream("GET", location, follow_redirects=True, timeout=60) as resp:
-            if resp.status_code != 200:
-                raise SourceError(f"source {location}: HTTP {resp.status_code}")
-            with path.open("wb") as fh:
-                for chunk in resp.iter_bytes(1 << 16):
-                    fh.write(chunk)
-    except httpx.HTTPError as exc:
+        with open_source(location) as src, path.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise SourceError(f"source {location}: {type(exc).__name__}: {exc}") from exc
+        raise
     return str(path), tmp
 
 
