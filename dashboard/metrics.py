@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mangaflow.platform.requests.model import parse_ts
+from mangaflow.platform.requests.store import USAGE_FIELDS
 
 STATUSES: tuple[str, ...] = ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
-USAGE_FIELDS: tuple[str, ...] = ("calls", "input_tokens", "output_tokens", "images", "cost_usd")
 
 Row = Mapping[str, Any]
 

@@ -266,6 +266,89 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="How often a paused enrichment run checks for a decision."
     )
 
+    # Video (trends to narrated videos)
+    speech_provider: str = Field(
+        default="espeak", description="Registered speech model name (offline default: espeak)."
+    )
+    polly_engine: Literal["standard", "neural", "long-form", "generative"] = Field(
+        default="neural", description="Amazon Polly engine."
+    )
+    openai_speech_model: str = Field(
+        default="gpt-4o-mini-tts", description="OpenAI-compatible speech model."
+    )
+    ffmpeg_path: str = Field(
+        default="",
+        description="ffmpeg binary; empty: the one the imageio-ffmpeg package ships, then PATH.",
+    )
+    video_renderer: Literal["ffmpeg", "mediaconvert"] = Field(
+        default="ffmpeg", description="Where videos are rendered: local ffmpeg or MediaConvert."
+    )
+    video_render_threads: int = Field(
+        default=0, ge=0, le=64, description="ffmpeg encoder threads (0: one per core)."
+    )
+    video_preset: str = Field(
+        default="veryfast", description="x264 preset of local renders (speed against size)."
+    )
+    video_visuals: Literal["stills", "nova-reel"] = Field(
+        default="stills",
+        description="Visuals: image-model stills animated with pan/zoom and crossfades, or "
+        "Bedrock Nova Reel clips (legacy at AWS; optional).",
+    )  # fmt: skip
+    video_publisher: Literal["local", "youtube"] = Field(
+        default="local", description="Where finished videos go: a local folder or YouTube."
+    )
+    video_publish_dir: Path | None = Field(
+        default=None, description="Folder of the local publisher; empty: <home>/published."
+    )
+    video_trends_provider: Literal["offline", "youtube"] = Field(
+        default="offline", description="Trend source: deterministic offline trends or YouTube."
+    )
+    video_daily_cap_usd: float = Field(
+        default=0.0, ge=0, description="Spend cap per UTC day across all videos (0: none)."
+    )
+    video_monthly_cap_usd: float = Field(
+        default=0.0, ge=0, description="Spend cap per UTC month across all videos (0: none)."
+    )
+    video_alert_topic_arn: str = Field(
+        default="", description="SNS topic for budget alerts (empty: alerts are logged only)."
+    )
+    video_alert_ratio: float = Field(
+        default=0.8, gt=0, le=1, description="Share of a cap at which a budget alert is sent."
+    )
+    video_mediaconvert_role_arn: str = Field(
+        default="", description="IAM role MediaConvert jobs run as (video_renderer=mediaconvert)."
+    )
+    video_mediaconvert_queue_arn: str = Field(default="", description="MediaConvert queue.")
+    youtube_api_url: str = Field(
+        default="https://www.googleapis.com/youtube/v3", description="YouTube Data API v3."
+    )
+    youtube_upload_url: str = Field(
+        default="https://www.googleapis.com/upload/youtube/v3",
+        description="YouTube upload endpoint (resumable uploads).",
+    )
+    youtube_token_url: str = Field(
+        default="https://oauth2.googleapis.com/token", description="OAuth2 token endpoint."
+    )
+    youtube_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key for read-only YouTube Data calls."
+    )
+    youtube_client_id: SecretStr = Field(default=SecretStr(""), description="OAuth2 client id.")
+    youtube_client_secret: SecretStr = Field(
+        default=SecretStr(""), description="OAuth2 client secret."
+    )
+    youtube_refresh_token: SecretStr = Field(
+        default=SecretStr(""), description="OAuth2 refresh token of the channel that uploads."
+    )
+    youtube_secret_id: str = Field(
+        default="",
+        description="Secrets Manager secret holding client_id, client_secret and refresh_token "
+        "(AWS); read when the fields above are empty.",
+    )  # fmt: skip
+    youtube_region: str = Field(default="US", description="Region of most-popular charts.")
+    youtube_daily_quota: int = Field(
+        default=10_000, ge=1, description="YouTube Data API units per Pacific day."
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.stale_after_seconds < 3 * self.heartbeat_seconds:
@@ -302,6 +385,11 @@ class Settings(BaseSettings):
     def qdrant_dir(self) -> Path:
         """Where the embedded local Qdrant index lives."""
         return self.qdrant_path or self.home / "qdrant"
+
+    @property
+    def publish_dir(self) -> Path:
+        """Where the local video publisher puts finished videos."""
+        return self.video_publish_dir or self.home / "published"
 
     @property
     def prefect_home(self) -> Path:

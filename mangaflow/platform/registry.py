@@ -1,5 +1,5 @@
-"""Provider registry: text, image and insights providers, embedders, vector indexes and event
-buses, registered by name.
+"""Provider registry: text, image, insights and speech providers, embedders, vector indexes and
+event buses, registered by name.
 
 Built-ins register through the ``mangaflow.providers`` entry-point group, the same path a
 third-party package uses::
@@ -23,6 +23,7 @@ from mangaflow.platform.ports import (
     Embedder,
     EventBus,
     ImageModel,
+    SpeechModel,
     TasteInsights,
     TextModel,
     VectorIndex,
@@ -30,7 +31,8 @@ from mangaflow.platform.ports import (
 
 ENTRY_POINT_GROUP = "mangaflow.providers"
 BUS_GROUP = "mangaflow.buses"
-_SETTING = {"event bus": "EVENT_BUS", "embedder": "EMBEDDER", "vector": "VECTOR_INDEX"}
+_SETTING = {"event bus": "EVENT_BUS", "embedder": "EMBEDDER", "vector": "VECTOR_INDEX",
+            "speech": "SPEECH_PROVIDER"}
 _LABEL = {"event bus": "event bus", "embedder": "embedder", "vector": "vector index"}
 Factory = Callable[..., Any]
 
@@ -45,6 +47,7 @@ class ProviderRegistry:
         self.bus: dict[str, Factory] = {}
         self.embedder: dict[str, Factory] = {}
         self.vector: dict[str, Factory] = {}
+        self.speech: dict[str, Factory] = {}
 
     def add_text(self, name: str, factory: Factory) -> None:
         self.text[name] = factory
@@ -63,6 +66,9 @@ class ProviderRegistry:
 
     def add_vector(self, name: str, factory: Factory) -> None:
         self.vector[name] = factory
+
+    def add_speech(self, name: str, factory: Factory) -> None:
+        self.speech[name] = factory
 
     def _create(self, kind: str, table: dict[str, Factory], name: str, settings: Any) -> Any:
         if name not in table:
@@ -92,6 +98,9 @@ class ProviderRegistry:
 
     def create_vector(self, name: str, settings: Any) -> VectorIndex:
         return self._create("vector", self.vector, name, settings)
+
+    def create_speech(self, name: str, settings: Any) -> SpeechModel:
+        return self._create("speech", self.speech, name, settings)
 
 
 def load_registry(*groups: str) -> ProviderRegistry:
@@ -142,6 +151,11 @@ def build_vector_index(settings: Any, registry: ProviderRegistry | None = None) 
     return (registry or load_registry()).create_vector(settings.vector_index, settings)
 
 
+def build_speech(settings: Any, registry: ProviderRegistry | None = None) -> SpeechModel:
+    """The speech model ``settings.speech_provider`` names (``MANGAFLOW_SPEECH_PROVIDER``)."""
+    return (registry or load_registry()).create_speech(settings.speech_provider, settings)
+
+
 def _openai_problems(settings: Any) -> list[str]:
     problems = []
     if not settings.openai_base_url:
@@ -179,6 +193,8 @@ _CHECKS: dict[tuple[str, str], Callable[[Any], list[str]]] = {
     ("insights", "qloo"): _qloo_problems,
     ("embedder", "openai"): _openai_problems,
     ("embedder", "bedrock"): _bedrock_problems,
+    ("speech", "openai"): _openai_problems,
+    ("speech", "polly"): _bedrock_problems,
 }
 
 

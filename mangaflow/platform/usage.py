@@ -14,13 +14,17 @@ def estimate(
     prices: Mapping[str, Mapping[str, float]], provider: str, model: str, usage: Usage
 ) -> float:
     """USD for ``usage``; prices keyed ``provider:model`` or ``provider`` with
-    ``input_per_1k``, ``output_per_1k``, ``per_image``, ``per_call``. Unknown: 0."""
+    ``input_per_1k``, ``output_per_1k``, ``per_image``, ``per_call``, ``per_1k_characters``,
+    ``per_second`` and ``per_quota_unit``. Unknown: 0."""
     row = prices.get(f"{provider}:{model}") or prices.get(provider) or {}
     cost = (
         usage.input_tokens / 1000 * row.get("input_per_1k", 0.0)
         + usage.output_tokens / 1000 * row.get("output_per_1k", 0.0)
         + usage.images * row.get("per_image", 0.0)
         + usage.calls * row.get("per_call", 0.0)
+        + usage.characters / 1000 * row.get("per_1k_characters", 0.0)
+        + usage.seconds * row.get("per_second", 0.0)
+        + usage.quota_units * row.get("per_quota_unit", 0.0)
     )
     return round(cost, 6)
 

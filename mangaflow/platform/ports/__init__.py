@@ -6,6 +6,7 @@
   flow runs.
 * :mod:`.models` — :class:`TextModel`, :class:`ImageModel`, :class:`TasteInsights`, the
   :class:`Usage` each call reports, and :class:`ProgressSink`.
+* :mod:`.speech` — :class:`SpeechModel`: narration text → WAV audio with word/sentence marks.
 * :mod:`.vectors` — :class:`Embedder` (texts → normalised vectors) and :class:`VectorIndex`
   (cosine search of points with payloads under a :class:`VectorFilter`).
 
@@ -26,6 +27,7 @@ from mangaflow.platform.ports.models import (
     TextResult,
     Usage,
 )
+from mangaflow.platform.ports.speech import SpeechMark, SpeechModel, SpeechRequest, SpeechResult
 from mangaflow.platform.ports.storage import BlobStore, Delete, Item, ItemTable, Put
 from mangaflow.platform.ports.vectors import (
     Embedder,
@@ -39,6 +41,7 @@ from mangaflow.platform.ports.vectors import (
 __all__ = [
     "BlobStore", "CharacterLook", "Delete", "EmbedResult", "Embedder", "EventBus",
     "ImageModel", "ImageRequest", "ImageResult", "InsightsResult", "Item", "ItemTable",
-    "ProgressSink", "Put", "TasteInsights", "TextModel", "TextRequest", "TextResult", "Usage",
+    "ProgressSink", "Put", "SpeechMark", "SpeechModel", "SpeechRequest", "SpeechResult",
+    "TasteInsights", "TextModel", "TextRequest", "TextResult", "Usage",
     "VectorFilter", "VectorHit", "VectorIndex", "VectorPoint",
 ]  # fmt: skip

@@ -12,13 +12,17 @@ from typing import Any, Literal, Protocol
 
 @dataclass
 class Usage:
-    """What one provider call cost."""
+    """What one provider call used and cost: tokens, images, speech ``characters``, media
+    ``seconds`` (generated video or rendered output) and API ``quota_units``."""
 
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     images: int = 0
     cost_usd: float = 0.0
+    characters: int = 0
+    seconds: float = 0.0
+    quota_units: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -27,6 +31,9 @@ class Usage:
             self.output_tokens + other.output_tokens,
             self.images + other.images,
             round(self.cost_usd + other.cost_usd, 6),
+            self.characters + other.characters,
+            round(self.seconds + other.seconds, 3),
+            self.quota_units + other.quota_units,
         )
 
 
@@ -34,13 +41,14 @@ class Usage:
 class TextRequest:
     """A request for structured text.
 
-    ``task`` names what is wanted (``"story_bible"`` or ``"episode_script"``);
+    ``task`` names what is wanted (``"story_bible"``, ``"episode_script"``, ``"video_script"``;
+    products register offline writers for theirs);
     ``messages`` are chat messages for real LLMs; ``context`` carries the same
     information as data (offline providers write from it); ``json_schema`` is the
     pydantic schema the answer must satisfy.
     """
 
-    task: Literal["story_bible", "episode_script"]
+    task: str
     messages: list[dict[str, str]]
     context: dict[str, Any]
     json_schema: dict[str, Any]

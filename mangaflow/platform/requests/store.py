@@ -32,6 +32,11 @@ from mangaflow.platform.requests.model import (
 )
 
 KEYS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+#: What each usage record counts (see :class:`~mangaflow.platform.ports.Usage`).
+USAGE_FIELDS: tuple[str, ...] = (
+    "calls", "input_tokens", "output_tokens", "images", "cost_usd", "characters", "seconds",
+    "quota_units",
+)  # fmt: skip
 
 
 def strip_keys(item: dict[str, Any]) -> dict[str, Any]:
@@ -172,15 +177,16 @@ class RequestStore:
                 "provider": provider, "kind": kind, "calls": usage.calls,
                 "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
                 "images": usage.images, "cost_usd": usage.cost_usd,
+                "characters": usage.characters, "seconds": usage.seconds,
+                "quota_units": usage.quota_units,
             })
         )  # fmt: skip
 
     def usage_summary(self, request_id: str) -> dict[str, dict[str, float]]:
-        """Usage per ``kind/provider`` for a request."""
+        """Usage per ``kind/provider`` for a request (the fields of :data:`USAGE_FIELDS`)."""
         out: dict[str, dict[str, float]] = {}
         for row in self.table.query(f"REQUEST#{request_id}", "USAGE#"):
-            agg = out.setdefault(f"{row['kind']}/{row['provider']}", dict.fromkeys(
-                ("calls", "input_tokens", "output_tokens", "images", "cost_usd"), 0))  # fmt: skip
+            agg = out.setdefault(f"{row['kind']}/{row['provider']}", dict.fromkeys(USAGE_FIELDS, 0))
             for k in agg:
                 agg[k] = round(agg[k] + row.get(k, 0), 6)
         return out
