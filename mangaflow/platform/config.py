@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(
         default=2.0, ge=0, description="Base of the exponential backoff between task retries."
     )
-    retry_jitter: float = Field(default=0.5, ge=0, le=5, description="Jitter factor on retry delays.")
+    retry_jitter: float = Field(
+        default=0.5, ge=0, le=5, description="Jitter factor on retry delays."
+    )
     provider_retries: int = Field(
         default=2, ge=0, le=10,
         description="Retries inside one provider call of a transient failure (5xx, 429, "
@@ -249,9 +251,15 @@ class Settings(BaseSettings):
         default=30, ge=1,
         description="AniList requests per minute from this process (public limit 90, degraded to 30).",
     )  # fmt: skip
-    catalog_jikan_rps: int = Field(default=3, ge=1, description="Jikan requests per second (public limit 3).")
-    catalog_jikan_rpm: int = Field(default=60, ge=1, description="Jikan requests per minute (public limit 60).")
-    catalog_kitsu_rpm: int = Field(default=60, ge=1, description="Kitsu requests per minute (a polite limit).")
+    catalog_jikan_rps: int = Field(
+        default=3, ge=1, description="Jikan requests per second (public limit 3)."
+    )
+    catalog_jikan_rpm: int = Field(
+        default=60, ge=1, description="Jikan requests per minute (public limit 60)."
+    )
+    catalog_kitsu_rpm: int = Field(
+        default=60, ge=1, description="Kitsu requests per minute (a polite limit)."
+    )
     catalog_enricher_cache_seconds: float = Field(
         default=86400.0, ge=0,
         description="How long an enricher's HTTP answers are reused (0: no cache); under "

@@ -31,8 +31,12 @@ from mangaflow.platform.ports import (
 
 ENTRY_POINT_GROUP = "mangaflow.providers"
 BUS_GROUP = "mangaflow.buses"
-_SETTING = {"event bus": "EVENT_BUS", "embedder": "EMBEDDER", "vector": "VECTOR_INDEX",
-            "speech": "SPEECH_PROVIDER"}
+_SETTING = {
+    "event bus": "EVENT_BUS",
+    "embedder": "EMBEDDER",
+    "vector": "VECTOR_INDEX",
+    "speech": "SPEECH_PROVIDER",
+}
 _LABEL = {"event bus": "event bus", "embedder": "embedder", "vector": "vector index"}
 Factory = Callable[..., Any]
 
