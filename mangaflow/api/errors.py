@@ -12,7 +12,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mangaflow.manga.domain.preferences import field_errors
 from mangaflow.platform.errors import (
     ConditionFailed,
     ConfigError,
@@ -21,6 +20,7 @@ from mangaflow.platform.errors import (
     NotFound,
     ProviderError,
     ValidationError,
+    field_errors,
 )
 from mangaflow.platform.requests.model import utcnow
 

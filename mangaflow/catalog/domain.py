@@ -206,9 +206,7 @@ class ReviewDecision(BaseModel):
         return self
 
 
-Outcome = Literal[
-    "imported", "new", "locked", "unchanged", "resurrected", "review", "orphaned"
-]
+Outcome = Literal["imported", "new", "locked", "unchanged", "resurrected", "review", "orphaned"]
 
 
 class SyncReport(BaseModel):

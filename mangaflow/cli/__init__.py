@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from mangaflow.cli import catalog, dlq, manga, platform
+from mangaflow.cli import catalog, dlq, manga, platform, video
 
 app = typer.Typer(
     name="mangaflow",
@@ -21,6 +21,7 @@ manga.register(app)
 platform.register(app)
 app.add_typer(dlq.dlq_app, name="dlq")
 app.add_typer(catalog.catalog_app, name="catalog")
+app.add_typer(video.video_app, name="video")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -22,6 +22,11 @@ STAGE_LABELS = {
     "episode": "Writing the episode script",
     "images": "Drawing panels",
     "lettering": "Lettering pages, exporting PDF and CBZ",
+    "script": "Writing the video script",
+    "visuals": "Drawing stills",
+    "narration": "Narrating",
+    "render": "Rendering the video",
+    "publish": "Publishing",
     "done": "Done",
 }
 
@@ -35,6 +40,7 @@ class RichProgress:
             MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False,
         )  # fmt: skip
         self._current: TaskID | None = None
+        self._stage = ""
         self._panels: TaskID | None = None
         self._lock = threading.Lock()
 
@@ -54,11 +60,15 @@ class RichProgress:
 
     def stage(self, request_id: str, stage: str, detail: str = "") -> None:
         with self._lock:
-            self._finish_current()
-            if stage == "done":
-                return
             label = STAGE_LABELS.get(stage, stage)
             text = f"{label} [dim]({escape(detail)})[/dim]" if detail else label
+            if stage == self._stage and self._current is not None:  # news of the same stage
+                self.progress.update(self._current, description=text)
+                return
+            self._finish_current()
+            self._stage = stage
+            if stage == "done":
+                return
             if stage == "images":
                 self._panels = self.progress.add_task(text, total=None)
             else:

@@ -80,6 +80,13 @@ class Conflict(MangaFlowError):
     code = "conflict"
 
 
+class BudgetExceeded(Conflict):
+    """Running would spend past a cap; refused before any paid call. ``details`` name the cap,
+    what was spent, what the run needs and the cap's value."""
+
+    code = "budget_exceeded"
+
+
 class ProviderError(MangaFlowError):
     code = "provider_error"
 
@@ -129,3 +136,29 @@ class ConditionFailed(StorageError):
 def is_retryable(exc: BaseException) -> bool:
     """True when ``exc`` is a transient failure worth retrying."""
     return isinstance(exc, MangaFlowError) and exc.retryable
+
+
+def field_errors(exc: Any, hints: tuple[str, ...] = ("contentRating", "characters")) -> list[
+    dict[str, str]
+]:  # fmt: skip
+    """Flatten a ``pydantic.ValidationError`` to ``[{"field": "genres[2]", "message": ...}]``;
+    a model-level error names the first of ``hints`` its message mentions (else ``body``)."""
+    out: list[dict[str, str]] = []
+    for err in exc.errors():
+        parts: list[str] = []
+        for loc in err["loc"]:
+            if isinstance(loc, int):
+                parts[-1:] = [f"{parts[-1]}[{loc}]"] if parts else [f"[{loc}]"]
+            else:
+                parts.append(str(loc))
+        msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        field = ".".join(parts) or next((h for h in hints if h in msg), "body")
+        out.append({"field": field, "message": msg})
+    return out
+
+
+def invalid(exc: Any, what: str, hints: tuple[str, ...] = ()) -> ValidationError:
+    """A :class:`ValidationError` for a ``pydantic.ValidationError`` of ``what``."""
+    details = field_errors(exc, hints) if hints else field_errors(exc)
+    return ValidationError(f"invalid {what}: " + "; ".join(
+        f"{d['field']}: {d['message']}" for d in details[:5]), details=details)  # fmt: skip

@@ -12,7 +12,9 @@ suite; each adapter's test module subclasses the contract and supplies the fixtu
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -134,6 +136,17 @@ class BlobStoreContract(Contract):
         store.put(key, b"# two", "text/markdown")
         assert store.get(key) == b"# two"
         assert store.exists(key)
+
+    def test_files_round_trip(self, store: BlobStore, tmp_path: Path) -> None:
+        source = tmp_path / "in.bin"
+        data = os.urandom(300_000)
+        source.write_bytes(data)
+        assert store.put_file("files/big.bin", source, "video/mp4") == "files/big.bin"
+        assert store.get("files/big.bin") == data
+        out = store.get_file("files/big.bin", tmp_path / "out.bin")
+        assert out.read_bytes() == data
+        with pytest.raises(NotFound):
+            store.get_file("files/missing.bin", tmp_path / "none.bin")
 
     def test_missing_blob_is_not_found(self, store: BlobStore) -> None:
         assert not store.exists("nope/x.png")

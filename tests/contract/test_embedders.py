@@ -88,7 +88,10 @@ class TestBedrockEmbedder(EmbedderContract):
 
     @pytest.fixture
     def make_failing(
-        self, bedrock: FakeBedrock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+        self,
+        bedrock: FakeBedrock,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,  # noqa: F811
     ) -> MakeFailing:
         def make(failure: Failure) -> BedrockEmbedder:
             if failure == "unreachable":

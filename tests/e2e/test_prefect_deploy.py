@@ -103,7 +103,8 @@ def test_prefect_deploy_all_registers_every_deployment(tmp_path: Path) -> None:
     assert buses == {"story": None, "episode": None, "images": None, "regenerate": None,
                      "manga": "inline", "batch": "inline", "reaper": None, "weekly": None,
                      "enrich": None, "review": None, "snapshot": None, "airing": None,
-                     "episode-update": None}  # fmt: skip
+                     "episode-update": None, "daily": None, "produce": None,
+                     "render-finished": None, "stats": None}  # fmt: skip
     # The catalog's enrichment runs wait (paused) up to a day for a reviewer.
     env = (ours["enrich"].job_variables or {}).get("env", {})
     assert env.get("MANGAFLOW_CATALOG_REVIEW_WAIT_SECONDS") == "86400"
@@ -112,10 +113,11 @@ def test_prefect_deploy_all_registers_every_deployment(tmp_path: Path) -> None:
         schedules = client.read_deployment_schedules(ours["reaper"].id)
         crons = {name: [(s.schedule.cron, s.schedule.timezone)  # type: ignore[union-attr]
                         for s in client.read_deployment_schedules(ours[name].id)]
-                 for name in ("weekly", "snapshot", "airing")}  # fmt: skip
+                 for name in ("weekly", "snapshot", "airing", "daily")}  # fmt: skip
     assert [s.schedule.interval.total_seconds() for s in schedules] == [300]  # type: ignore[union-attr]
     assert crons == {"weekly": [("0 1 * * 6", "UTC")], "snapshot": [("0 2 * * 0", "UTC")],
-                     "airing": [("30 0 * * *", "UTC")]}  # fmt: skip
+                     "airing": [("30 0 * * *", "UTC")],
+                     "daily": [("0 8 * * *", "America/New_York")]}  # fmt: skip
 
 
 def test_ecs_variant_registers_the_same_deployments_on_the_ecs_pool(tmp_path: Path) -> None:

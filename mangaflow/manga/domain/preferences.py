@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mangaflow.platform.errors import ValidationError
+from mangaflow.platform.errors import ValidationError, field_errors
 
 Genre = Literal[
     "Action", "Adventure", "Comedy", "Drama", "Fantasy", "Horror", "Mystery", "Romance",
@@ -141,30 +141,6 @@ def character_from_text(raw: str) -> dict[str, str]:
     if len(parts) > 2 and parts[2]:
         out["appearance"] = parts[2]
     return out
-
-
-def field_errors(exc: pydantic.ValidationError) -> list[dict[str, str]]:
-    """Flatten pydantic errors to ``[{"field": "genres[2]", "message": ...}]``."""
-    out: list[dict[str, str]] = []
-    for err in exc.errors():
-        parts: list[str] = []
-        for loc in err["loc"]:
-            if isinstance(loc, int):
-                parts[-1:] = [f"{parts[-1]}[{loc}]"] if parts else [f"[{loc}]"]
-            else:
-                parts.append(str(loc))
-        # Literal errors carry the expected values; keep the message short.
-        field = ".".join(parts) or _field_from_message(err.get("msg", ""))
-        msg = err.get("msg", "invalid").removeprefix("Value error, ")
-        out.append({"field": field, "message": msg})
-    return out
-
-
-def _field_from_message(msg: str) -> str:
-    for name in ("contentRating", "characters"):
-        if name in msg:
-            return name
-    return "body"
 
 
 def parse_preferences(data: Any) -> Preferences:

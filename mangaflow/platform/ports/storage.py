@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 Item = dict[str, Any]
@@ -85,6 +86,15 @@ class BlobStore(ABC):
     @abstractmethod
     def locate(self, key: str) -> str:
         """Where a person finds the blob: a filesystem path or an ``s3://`` URL."""
+
+    def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> str:
+        """Store a file's bytes under ``key`` (adapters stream it; this default reads it)."""
+        return self.put(key, Path(path).read_bytes(), content_type)
+
+    def get_file(self, key: str, path: Path) -> Path:
+        """Write the blob to ``path`` (adapters stream it; this default reads it whole)."""
+        Path(path).write_bytes(self.get(key))
+        return Path(path)
 
     def download_url(self, key: str, filename: str, expires: int = 300) -> str | None:
         """A time-limited URL a client may fetch the blob from directly (saved as ``filename``),

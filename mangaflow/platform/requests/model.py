@@ -11,8 +11,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 RequestStatus = Literal["PENDING", "PROCESSING", "COMPLETED", "FAILED"]
-RequestType = Literal["STORY", "EPISODE", "IMAGE", "REGENERATE"]
-Stage = Literal["queued", "insights", "story", "episode", "images", "lettering", "done"]
+RequestType = Literal["STORY", "EPISODE", "IMAGE", "REGENERATE", "VIDEO"]
+Stage = Literal[
+    "queued", "insights", "story", "episode", "images", "lettering",  # manga
+    "script", "visuals", "narration", "render", "publish",  # video
+    "done",
+]  # fmt: skip
 
 TERMINAL: frozenset[str] = frozenset({"COMPLETED", "FAILED"})
 

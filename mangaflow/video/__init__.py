@@ -1,0 +1,1 @@
+"""Video: trends to narrated videos on YouTube, with budgets (the third product)."""

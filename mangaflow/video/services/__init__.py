@@ -1,0 +1,1 @@
+"""The video product's services: topics, trends, the production stages and statistics."""

@@ -1,0 +1,62 @@
+"""Rendering on AWS: the worker renders a mezzanine (the same local render), MediaConvert
+transcodes it to the final MP4 under ``videos/``, and its job-state event
+(``video.render.finished``, rewritten by the CDK rule) resumes the request."""
+
+from __future__ import annotations
+
+from mangaflow.platform.adapters.aws import make_client
+from mangaflow.platform.errors import ConfigError, ProviderError
+from mangaflow.platform.requests import lifecycle
+from mangaflow.video.parts import Studio
+from mangaflow.video.services import finish
+from mangaflow.video.services.produce import Job, result_key
+
+
+def _uri(st: Studio, key: str) -> str:
+    location = st.c.blobs.locate(key)
+    if not location.startswith("s3://"):
+        raise ConfigError("MANGAFLOW_VIDEO_RENDERER=mediaconvert needs MANGAFLOW_BLOB_BACKEND=s3 "
+                          f"(MediaConvert reads from S3; {key} is at {location})")  # fmt: skip
+    return location
+
+
+def submit(st: Studio, request_id: str) -> str:
+    """Render the mezzanine and submit the MediaConvert job (once); returns the job id."""
+    from mangaflow.video.render import mediaconvert
+
+    job = Job(st, request_id)
+    if job.video.render_job:
+        return job.video.render_job
+    s = st.settings
+    if not s.video_mediaconvert_role_arn:
+        raise ConfigError("MANGAFLOW_VIDEO_MEDIACONVERT_ROLE_ARN is not set (the video stack's "
+                          "output MediaConvertRoleArn)")  # fmt: skip
+    files = finish.render(st, request_id, mezzanine=True)
+    output = _uri(st, result_key(job.video, "video"))  # MediaConvert adds the extension
+    width, height = job.topic.size
+    settings = mediaconvert.job_settings(
+        _uri(st, files["mezzanine"]),
+        output,
+        width,
+        height,
+        {"requestId": request_id, "userId": job.video.user_id},
+    )
+    client = make_client("mediaconvert", s.aws_region)
+    job_id = mediaconvert.submit(client, s.video_mediaconvert_role_arn,
+                                 s.video_mediaconvert_queue_arn, settings,
+                                 {"requestId": request_id, "userId": job.video.user_id})  # fmt: skip
+    st.store.update_video(job.video.video_id, render_job=job_id, status="RENDERING")
+    return job_id
+
+
+def finished(st: Studio, request_id: str, job_id: str, status: str, error: str = "") -> None:
+    """Keep the job's output as the video's MP4, or fail the request with the job's error."""
+    job = Job(st, request_id)
+    if job.video.render_job and job.video.render_job != job_id:
+        raise ProviderError(f"job {job_id} is not this video's render job "
+                            f"({job.video.render_job})")  # fmt: skip
+    if status != "COMPLETE":
+        lifecycle.fail(st.c, request_id, f"MediaConvert job {job_id} {status}: {error}")
+        raise ProviderError(f"MediaConvert job {job_id} ended {status}: {error or 'no reason'}")
+    files = {**job.video.files, "mp4": result_key(job.video, "video.mp4")}
+    st.store.update_video(job.video.video_id, files=files, status="PROCESSING")
