@@ -257,7 +257,7 @@ def _produce(st: Any, request_id: str) -> None:
             progress.progress.stop()
             lifecycle.fail(c, request_id, "interrupted by the user (Ctrl-C)")
             fail(f"interrupted; request {request_id} marked FAILED; what is done is kept: "
-                 f"`mangaflow resume {request_id}` continues it.", 130)  # fmt: skip
+                 f"`mangaflow video resume {request_id}` continues it.", 130)  # fmt: skip
         except Exception as exc:  # the request holds the cause; show it, not a traceback
             progress.progress.stop()
             failed = c.requests.get_request(request_id)
@@ -304,6 +304,24 @@ def _report(st: Any, video_id: str, out: Path | None, seconds: float) -> None:
                         ("thumbnail", "Thumbnail")):  # fmt: skip
         if kind in paths:
             console.print(f"{label}: {paths[kind]}")
+
+
+@video_app.command()
+def resume(
+    request_id: str, out: Annotated[Path | None, Opt(help="Copy the results here.")] = None
+) -> None:
+    """Continue a failed or interrupted video request from where it stopped (nothing done is
+    paid for twice)."""
+    from mangaflow.video.services import produce
+
+    settings = load_settings()
+    started = time.perf_counter()
+    st = _studio(settings)
+    req = _run(lambda: produce.resume(st, settings.user_id, request_id))
+    console.print(styled("Request [bold]{r}[/bold] resumed at stage {s}.", r=request_id,
+                         s=req.stage))  # fmt: skip
+    _produce(st, request_id)
+    _report(st, req.params["video_id"], out, time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------- videos, budget

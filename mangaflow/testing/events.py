@@ -45,6 +45,12 @@ from mangaflow.platform.errors import ProviderUnavailable
 from mangaflow.platform.events import DomainEvent, GenerationFailed, parse_event
 from mangaflow.platform.ports import EventBus
 from mangaflow.testing._base import Contract
+from mangaflow.video.events import (
+    VideoRenderFinished,
+    VideoRequested,
+    VideoStatsRequested,
+    VideoTrendsRequested,
+)
 
 __all__ = ["Delivery", "EventBusContract", "sample_events"]
 
@@ -69,6 +75,10 @@ def sample_events() -> list[DomainEvent]:
         CatalogSnapshotRequested(**ids),
         CatalogAiringRequested(**ids),
         CatalogEpisodeAired(**ids, animeId="a1", episode=5),
+        VideoTrendsRequested(**ids, topicId="espresso"),
+        VideoRequested(**ids, videoId="v1"),
+        VideoRenderFinished(**ids, jobId="j1", status="COMPLETE"),
+        VideoStatsRequested(**ids, videoId="v1", label="+24h"),
     ]
 
 

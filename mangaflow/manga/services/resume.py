@@ -7,8 +7,6 @@ again). Lettering and export run again: they cost no provider call."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from mangaflow.manga.domain import keys
 from mangaflow.manga.domain.events import (
     EpisodeGenerationRequested,
@@ -21,7 +19,9 @@ from mangaflow.platform.context import Context
 from mangaflow.platform.errors import Conflict, NotFound
 from mangaflow.platform.events import DomainEvent
 from mangaflow.platform.requests import lifecycle
-from mangaflow.platform.requests.model import GenerationRequest, to_ts
+from mangaflow.platform.requests.model import GenerationRequest
+
+MANGA_TYPES = ("STORY", "EPISODE", "IMAGE", "REGENERATE")
 
 
 def resume(c: Context, user_id: str, request_id: str) -> GenerationRequest:
@@ -29,30 +29,15 @@ def resume(c: Context, user_id: str, request_id: str) -> GenerationRequest:
     returns the reopened request. ``NotFound`` for an unknown id or another user's;
     ``Conflict`` saying why for a request that is done, running or just queued."""
     req = c.requests.get_request(request_id, user_id=user_id)
-    _check_resumable(c, req)
+    if req.type not in MANGA_TYPES:
+        raise Conflict(f"request {request_id} is a {req.type} request, not a manga one; resume "
+                       "it with its product's command (e.g. `mangaflow video resume`)")  # fmt: skip
+    lifecycle.check_resumable(c, req)
     event = next_event(c, req)
     why = f"resumed at stage '{req.stage}' after: {req.error or 'its process stopped'}"
     reopened = lifecycle.reopen(c, req, why[:500])
     c.bus.publish(event)
     return reopened
-
-
-def _check_resumable(c: Context, req: GenerationRequest) -> None:
-    if req.status == "COMPLETED":
-        raise Conflict(f"request {req.request_id} is already COMPLETED; nothing to resume")
-    if req.status == "PROCESSING" and not lifecycle.abandoned(c, req):
-        raise Conflict(
-            f"request {req.request_id} is still running (stage '{req.stage}', last sign of life "
-            f"{req.last_seen}); it can be resumed once it fails or its process is gone"
-        )
-    if req.status == "PENDING":
-        cutoff = to_ts(datetime.now(UTC) - timedelta(seconds=c.settings.stale_after_seconds))
-        if req.created_at > cutoff:
-            raise Conflict(
-                f"request {req.request_id} is queued for its first stage (created "
-                f"{req.created_at}); it can be resumed if it has not started after "
-                f"{c.settings.stale_after_seconds:g} s"
-            )
 
 
 def next_event(c: Context, req: GenerationRequest) -> DomainEvent:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from mangaflow.platform.context import Context
-from mangaflow.platform.errors import ConditionFailed, NotFound
+from mangaflow.platform.errors import ConditionFailed, Conflict, NotFound
 from mangaflow.platform.events import GenerationFailed
 from mangaflow.platform.requests.model import GenerationRequest, to_ts
 
@@ -156,3 +156,23 @@ def reopen(c: Context, req: GenerationRequest, why: str) -> GenerationRequest:
         req.request_id, expect={"status": req.status, "rev": req.rev}, status="PENDING",
         error=None, running=False, notes=[*req.notes, why],
     )  # fmt: skip
+
+
+def check_resumable(c: Context, req: GenerationRequest) -> None:
+    """``Conflict`` saying why when ``req`` cannot be resumed now: it is done, running, or
+    queued for its first stage for less than ``stale_after_seconds``."""
+    if req.status == "COMPLETED":
+        raise Conflict(f"request {req.request_id} is already COMPLETED; nothing to resume")
+    if req.status == "PROCESSING" and not abandoned(c, req):
+        raise Conflict(
+            f"request {req.request_id} is still running (stage '{req.stage}', last sign of life "
+            f"{req.last_seen}); it can be resumed once it fails or its process is gone"
+        )
+    if req.status == "PENDING":
+        cutoff = to_ts(datetime.now(UTC) - timedelta(seconds=c.settings.stale_after_seconds))
+        if req.created_at > cutoff:
+            raise Conflict(
+                f"request {req.request_id} is queued for its first stage (created "
+                f"{req.created_at}); it can be resumed if it has not started after "
+                f"{c.settings.stale_after_seconds:g} s"
+            )

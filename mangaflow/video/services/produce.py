@@ -15,6 +15,7 @@ import uuid
 from mangaflow.platform import storyboard
 from mangaflow.platform.errors import NotFound, ValidationError
 from mangaflow.platform.ports import ImageRequest, TextRequest, TextResult, Usage
+from mangaflow.platform.requests import lifecycle
 from mangaflow.platform.requests.model import GenerationRequest
 from mangaflow.platform.structured import generate_structured
 from mangaflow.video import budget
@@ -234,3 +235,20 @@ def still_keys(st: Studio, request_id: str) -> list[str]:
     if missing:
         raise NotFound(f"{len(missing)} still(s) not drawn yet, e.g. {missing[0]}")
     return keys
+
+
+def resume(st: Studio, user_id: str, request_id: str) -> GenerationRequest:
+    """Reopen a failed or abandoned video request and publish ``video.requested`` again; the
+    stages skip what is done (script, stills, narration clips, the render, the upload)."""
+    req = st.c.requests.get_request(request_id, user_id=user_id)
+    if req.type != "VIDEO":
+        raise ValidationError(f"request {request_id} is a {req.type} request, not a video",
+                              details=[{"field": "request_id", "message": "not a video "
+                                        "request; use `mangaflow resume`"}])  # fmt: skip
+    lifecycle.check_resumable(st.c, req)
+    why = f"resumed at stage '{req.stage}' after: {req.error or 'its process stopped'}"
+    reopened = lifecycle.reopen(st.c, req, why[:500])
+    st.store.update_video(req.params["video_id"], status="PROCESSING")
+    st.c.bus.publish(VideoRequested(userId=user_id, requestId=request_id,
+                                    videoId=req.params["video_id"]))  # fmt: skip
+    return reopened
