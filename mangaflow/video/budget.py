@@ -201,7 +201,7 @@ def _alert_if_near(
             continue
         spent = store.spent(key)
         threshold = cap * s.video_alert_ratio
-        if spent >= threshold > spent - added:  # this call crossed the threshold
+        if spent >= threshold > round(spent - added, 6):  # this call crossed the threshold
             alert(c, store, f"video budget: {name} spend {spent:.2f} of {cap:.2f} USD "
                             f"({spent / cap:.0%})", {"cap": name, "spent_usd": spent,
                                                      "cap_usd": cap})  # fmt: skip

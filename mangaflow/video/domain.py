@@ -149,7 +149,7 @@ class VideoScript(BaseModel):
 
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(max_length=4500)  # chapters are appended, within 5000 bytes
-    tags: list[str] = Field(default_factory=list, max_length=30)
+    tags: list[str] = Field(default_factory=list, max_length=200)
     segments: list[Segment] = Field(min_length=1, max_length=60)
     offline: bool = False
 

@@ -31,6 +31,7 @@ def offline_trends(topic: Topic, now: datetime) -> TrendReport:
     forms = ("{k} explained in {n} minutes", "Why everyone is talking about {k}",
              "{k}: {n} things I wish I knew", "The truth about {k}", "{k} for beginners",
              "I tried {k} for {n} days", "{k} in 2026: what changed")  # fmt: skip
+    anchor = datetime.strptime(day, "%Y-%m-%d").replace(hour=8, tzinfo=ZONE)  # the daily run
     items = []
     for i in range(TOP):
         k = topic.keywords[i % len(topic.keywords)]
@@ -42,11 +43,11 @@ def offline_trends(topic: Topic, now: datetime) -> TrendReport:
             video_id=f"offline-{seed.hex()[:6]}-{i}", title=rng.choice(forms).format(
                 k=k.title(), n=rng.randint(3, 30)),
             channel=f"Offline channel {rng.randint(1, 40)}",
-            published_at=(now - timedelta(hours=hours)).astimezone(UTC).isoformat(),
+            published_at=(anchor - timedelta(hours=hours)).astimezone(UTC).isoformat(),
             views=views, likes=likes, comments=comments, tags=[k, topic.category],
         ))  # fmt: skip
     return TrendReport(topic_id=topic.topic_id, day=day, source="offline", offline=True,
-                       items=rank(items, now))  # fmt: skip
+                       items=rank(items, anchor))  # fmt: skip
 
 
 def engagement(item: TrendItem, now: datetime) -> TrendItem:
