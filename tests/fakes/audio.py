@@ -54,7 +54,11 @@ def speak(text: str, sample_rate: int, speed: float = 1.0) -> tuple[bytes, list[
             t = np.arange(n) / sample_rate
             pitch = 160 + (sum(map(ord, word.group())) % 120)
             envelope = np.minimum(1.0, np.minimum(np.arange(n), n - np.arange(n)) / (n / 8 + 1))
-            tone = 9000 * envelope * (np.sin(2 * np.pi * pitch * t) + 0.3 * np.sin(6 * np.pi * pitch * t))
+            tone = (
+                9000
+                * envelope
+                * (np.sin(2 * np.pi * pitch * t) + 0.3 * np.sin(6 * np.pi * pitch * t))
+            )
             chunks.append(tone.astype(np.int16))
             now_ms += n * 1000 / sample_rate
             silence(GAP_MS / speed)

@@ -140,8 +140,7 @@ def read_wav(data: bytes, *, provider: str) -> tuple[bytes, int]:
     :class:`ProviderError`."""
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise ProviderUnavailable(
-            f"{provider} answered with audio that is not a WAV ({len(data)} bytes: "
-            f"{data[:40]!r})"
+            f"{provider} answered with audio that is not a WAV ({len(data)} bytes: {data[:40]!r})"
         )
     try:
         with wave.open(io.BytesIO(data), "rb") as w:
@@ -180,7 +179,9 @@ def samples(pcm: bytes) -> array.array[int]:
 
 def downmix(pcm: bytes) -> bytes:
     values = samples(pcm)
-    mono = array.array("h", ((values[i] + values[i + 1]) // 2 for i in range(0, len(values) - 1, 2)))
+    mono = array.array(
+        "h", ((values[i] + values[i + 1]) // 2 for i in range(0, len(values) - 1, 2))
+    )
     if sys.byteorder == "big":
         mono.byteswap()
     return mono.tobytes()

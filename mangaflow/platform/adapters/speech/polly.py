@@ -187,13 +187,13 @@ def parse_marks(data: bytes, text: str, byte_at: list[int], duration_ms: int) ->
             continue
         try:
             item = json.loads(line)
-            kind, time_ms = item["type"], int(item["time"])
-            start_byte, end_byte = int(item["start"]), int(item["end"])
+            kind = item["type"]
+            if kind not in ("word", "sentence"):
+                continue
+            time_ms, start_byte, end_byte = (int(item[k]) for k in ("time", "start", "end"))
         except (ValueError, KeyError, TypeError) as exc:
             raise ProviderUnavailable(f"Amazon Polly sent speech marks that do not parse: "
                                       f"{line[:120]!r}") from exc  # fmt: skip
-        if kind not in ("word", "sentence"):
-            continue
         start = min(len(text), bisect.bisect_left(byte_at, start_byte))
         end = min(len(text), bisect.bisect_left(byte_at, end_byte))
         if end > start:
