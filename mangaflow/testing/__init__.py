@@ -8,6 +8,7 @@ One module per port family:
 * :mod:`mangaflow.testing.models` — :class:`TextModelContract`, :class:`ImageModelContract`,
   :class:`TasteInsightsContract`
 * :mod:`mangaflow.testing.vectors` — :class:`EmbedderContract`, :class:`VectorIndexContract`
+* :mod:`mangaflow.testing.speech` — :class:`SpeechModelContract`
 
 Each contract is a plain pytest-style class (no ``Test`` prefix, so it is not collected on
 its own). Subclass it in a test module as ``Test<Adapter>``, set ``adapter`` to the class
@@ -40,6 +41,7 @@ pytest.register_assert_rewrite(
     "mangaflow.testing.events",
     "mangaflow.testing.models",
     "mangaflow.testing.vectors",
+    "mangaflow.testing.speech",
 )
 
 from mangaflow.testing.events import EventBusContract  # noqa: E402
@@ -48,6 +50,7 @@ from mangaflow.testing.models import (  # noqa: E402
     TasteInsightsContract,
     TextModelContract,
 )
+from mangaflow.testing.speech import SpeechModelContract  # noqa: E402
 from mangaflow.testing.storage import BlobStoreContract, ItemTableContract  # noqa: E402
 from mangaflow.testing.vectors import EmbedderContract, VectorIndexContract  # noqa: E402
 
@@ -57,6 +60,7 @@ __all__ = [
     "EventBusContract",
     "ImageModelContract",
     "ItemTableContract",
+    "SpeechModelContract",
     "TasteInsightsContract",
     "TextModelContract",
     "VectorIndexContract",

@@ -59,7 +59,7 @@ def adapters() -> dict[type, set[type]]:
         importlib.import_module(module)
     registry = load_registry(ENTRY_POINT_GROUP, BUS_GROUP)
     tables = (registry.text, registry.image, registry.insights, registry.bus, registry.embedder,
-              registry.vector)  # fmt: skip
+              registry.vector, registry.speech)  # fmt: skip
     registered = [f for table in tables for f in table.values() if inspect.isclass(f)]
     found: dict[type, set[type]] = {}
     for port in port_classes():
@@ -118,7 +118,8 @@ def test_the_scan_sees_every_known_adapter() -> None:
         "EventBridgeBus", "PrefectDeploymentBus", "OfflineTextModel", "OpenAICompatText",
         "BedrockText", "OfflineImageModel", "OpenAICompatImage", "BedrockImage",
         "OfflineInsights", "QlooInsights", "MiniLMEmbedder", "OpenAICompatEmbedder",
-        "BedrockEmbedder", "QdrantVectorIndex",
+        "BedrockEmbedder", "QdrantVectorIndex", "EspeakSpeech", "PollySpeech",
+        "OpenAICompatSpeech",
     }  # fmt: skip
 
 

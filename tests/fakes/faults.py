@@ -50,15 +50,15 @@ class Fault:
     """One injected fault: the call's index (arrival order), endpoint and kind."""
 
     index: int
-    endpoint: str  # "text" or "image"
+    endpoint: str  # "text", "image" or "speech"
     kind: str
 
 
 @dataclass(kw_only=True, eq=False)
 class FaultPlan:
     """Which calls fail and how (see the module). ``rate`` of calls fail at random with one of
-    ``kinds``; before that, ``text_script`` / ``image_script`` give the fault (or None) of the
-    next text / image calls, one each. Observed: ``calls``, ``calls_by_endpoint``,
+    ``kinds``; before that, ``text_script`` / ``image_script`` / ``speech_script`` give the
+    fault (or None) of the next text / image / speech calls, one each. Observed: ``calls``, ``calls_by_endpoint``,
     ``injected`` (Counter by kind) and ``log`` (every :class:`Fault`)."""
 
     rate: float = 0.0
@@ -66,6 +66,7 @@ class FaultPlan:
     kinds: tuple[str, ...] = KINDS
     text_script: list[str | None] = field(default_factory=list)
     image_script: list[str | None] = field(default_factory=list)
+    speech_script: list[str | None] = field(default_factory=list)
     retry_after: float = 1.0
     hang_seconds: float = 600.0
     calls: int = field(default=0, init=False)
@@ -90,7 +91,8 @@ class FaultPlan:
             self.calls_by_endpoint[endpoint] += 1
             occurrence = self._seen[f"{endpoint}:{digest}"]
             self._seen[f"{endpoint}:{digest}"] += 1
-            script = self.text_script if endpoint == "text" else self.image_script
+            script = {"text": self.text_script,
+                      "speech": self.speech_script}.get(endpoint, self.image_script)  # fmt: skip
             rng = random.Random(f"{self.seed}|{endpoint}|{digest}|{occurrence}")
             if script:
                 kind = script.pop(0)

@@ -32,6 +32,7 @@ from mangaflow.manga.domain.preferences import ART_STYLES, Preferences
 from mangaflow.manga.domain.story import StoryBible
 from mangaflow.manga.writer.model import write_episode, write_story
 from mangaflow.platform.ports import ImageRequest
+from tests.fakes.audio import speak, wav
 from tests.fakes.faults import FaultPlan, damage, reset_connection
 
 #: Used when the prompt's preferences cannot be parsed.
@@ -45,6 +46,10 @@ HOSTED_SIZES = {
     "dall-e-3": {"1024x1024", "1792x1024", "1024x1792"},
     "dall-e-2": {"256x256", "512x512", "1024x1024"},
 }
+#: OpenAI's speech voices (the fake answers 400 ``param: voice`` for others, as OpenAI does).
+SPEECH_VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage",
+                 "shimmer", "verse"}  # fmt: skip
+SPEECH_RATE = 24000  # OpenAI's WAV: 24 kHz, 16-bit mono
 _EPISODE = re.compile(r"Write episode (\d+) of this manga as a script of exactly (\d+) pages")
 _ERRORS = {  # status or error code -> (type, code, message), shaped like OpenAI's errors
     401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided: {key}."),
@@ -199,7 +204,9 @@ class FakeOpenAIServer:
     ``image_format`` (PNG, JPEG or WEBP bytes), ``strict_models`` (reject sizes gpt-image-* /
     dall-e-* do not accept, and ``response_format`` for gpt-image-*, as the real API does),
     ``faults`` (a :class:`~tests.fakes.faults.FaultPlan`: injected faults, after the scripts
-    above).
+    above). ``/audio/speech`` answers a WAV of tone bursts (:mod:`tests.fakes.audio`) with
+    a streamed header (sizes ``0xFFFFFFFF``) like OpenAI's unless ``speech_streamed`` is
+    False; ``content_filter`` refuses it with 400 ``content_policy_violation``.
 
     Observed: ``requests`` (every :class:`RecordedRequest`), ``text_requests``,
     ``image_requests``, ``text_calls``, ``calls`` (image calls), ``in_flight`` and
@@ -216,6 +223,7 @@ class FakeOpenAIServer:
     image_delay: float = 0.0
     image_format: str = "PNG"
     strict_models: bool = True
+    speech_streamed: bool = True
     faults: FaultPlan | None = None
     requests: list[RecordedRequest] = field(default_factory=list, init=False)
     text_calls: int = field(default=0, init=False)
@@ -279,6 +287,10 @@ class FakeOpenAIServer:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
     @property
+    def speech_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/audio/speech")]
+
+    @property
     def image_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/images/generations")]
 
@@ -303,7 +315,8 @@ class FakeOpenAIServer:
             return self._error(h, status, code)
         if scripted is not None:
             return self._send(h, *scripted)
-        endpoint = {"/v1/chat/completions": "text", "/v1/images/generations": "image"}.get(path)
+        endpoint = {"/v1/chat/completions": "text", "/v1/images/generations": "image",
+                    "/v1/audio/speech": "speech"}.get(path)  # fmt: skip
         if self.faults is not None and endpoint is not None:
             kind, rng = self.faults.decide(endpoint, raw)
             if kind in ("500", "429", "401"):
@@ -326,6 +339,8 @@ class FakeOpenAIServer:
             return self._images(h, body)
         if method == "POST" and path == "/v1/embeddings":
             return self._embeddings(h, body)
+        if method == "POST" and path == "/v1/audio/speech":
+            return self._speech(h, body)
         return self._error(h, 404, "")
 
     def _chat(self, h: _Handler, body: Any) -> None:
@@ -368,6 +383,24 @@ class FakeOpenAIServer:
         tokens = sum(len(t.split()) for t in texts)
         self._send(h, 200, {"object": "list", "data": data[::-1], "model": body.get("model"),
                             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
+
+    def _speech(self, h: _Handler, body: Any) -> None:
+        """A WAV of ``input`` (tone bursts, see :mod:`tests.fakes.audio`) at ``speed``."""
+        body = body if isinstance(body, dict) else {}
+        text, voice, speed = body.get("input"), body.get("voice"), body.get("speed", 1.0)
+        if not isinstance(text, str) or not text.strip() or len(text) > 4096:
+            return self._error(h, 400, "", message="'input' must be 1 to 4096 characters")
+        if voice not in SPEECH_VOICES:
+            return self._error(h, 400, "invalid_value", param="voice",
+                               message=f"Invalid value: {voice!r}. Supported values are: "
+                               f"{', '.join(sorted(SPEECH_VOICES))}.")  # fmt: skip
+        if body.get("response_format") != "wav" or not 0.25 <= float(speed) <= 4.0:
+            return self._error(h, 400, "", message="the fake speaks wav at speed 0.25..4")
+        if self.content_filter:
+            return self._error(h, 400, "content_policy_violation")
+        pcm, _ = speak(text, SPEECH_RATE, float(speed))
+        self._send(h, 200, wav(pcm, SPEECH_RATE, streamed=self.speech_streamed),
+                   content_type="audio/wav")  # fmt: skip
 
     def _images(self, h: _Handler, body: Any) -> None:
         with self._lock:
@@ -421,21 +454,24 @@ class FakeOpenAIServer:
         Image.open(io.BytesIO(png)).convert("RGB").save(out, self.image_format.upper())
         return out.getvalue()
 
-    def _error(self, h: _Handler, status: int, code: str, message: str = "", key: str = "") -> None:
+    def _error(
+        self, h: _Handler, status: int, code: str, message: str = "", key: str = "",
+        param: str | None = None,
+    ) -> None:  # fmt: skip
         default = ("api_error", "fake_error", f"Failed ({status}).")
         kind, default_code, text = _ERRORS.get(code or status, default)
         body = {"error": {"message": message or text.format(key=key or "(none)"), "type": kind,
-                          "param": None, "code": code or default_code}}  # fmt: skip
+                          "param": param, "code": code or default_code}}  # fmt: skip
         wait = self.faults.retry_after if self.faults is not None else 1
         extra = {"Retry-After": f"{wait:g}"} if status == 429 else {}
         self._send(h, status, body, extra)
 
     def _send(
         self, h: _Handler, status: int, body: bytes | Mapping[str, Any],
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None, content_type: str = "",
     ) -> None:  # fmt: skip
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        kind = "application/json" if not isinstance(body, bytes) else "text/plain"
+        kind = content_type or ("application/json" if not isinstance(body, bytes) else "text/plain")
         if h.fault is not None:
             data = damage(h.fault[0], status, data, body, h.fault[1])
         try:

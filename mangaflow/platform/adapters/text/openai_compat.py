@@ -93,21 +93,34 @@ class OpenAIEndpoint:
                 raise clean from None
             raise
 
-    def post(self, path: str, payload: Mapping[str, Any]) -> Any:
-        """POST ``payload`` to ``{base_url}{path}`` once and return the decoded JSON body (a
-        2xx body that is not JSON raises ``ProviderUnavailable``)."""
+    def send(
+        self, path: str, payload: Mapping[str, Any], *, accept: str = "application/json"
+    ) -> httpx.Response:
+        """POST ``payload`` to ``{base_url}{path}`` once and return the response, whatever its
+        status (transport failures are mapped; :meth:`check` maps an error status)."""
         with self._scrubbed():
             try:
-                response = self.client.post(
+                return self.client.post(
                     f"{self.base_url}{path}",
                     json=dict(payload),
-                    headers=self.headers(),
+                    headers={**self.headers(), "Accept": accept},
                     timeout=self.timeout,
                 )
             except httpx.HTTPError as exc:
                 raise transport_error(exc, provider=self.label) from exc
+
+    def check(self, response: httpx.Response) -> None:
+        """Raise the mapped error (key scrubbed) when ``response`` is not a success."""
+        with self._scrubbed():
             raise_for_response(response, provider=self.label, key_setting=KEY_SETTING,
                                retry_after_cap=self.retry_after_cap)  # fmt: skip
+
+    def post(self, path: str, payload: Mapping[str, Any]) -> Any:
+        """POST ``payload`` to ``{base_url}{path}`` once and return the decoded JSON body (a
+        2xx body that is not JSON raises ``ProviderUnavailable``)."""
+        response = self.send(path, payload)
+        self.check(response)
+        with self._scrubbed():
             return json_body(response, provider=self.label, what=path)
 
     def call(self, path: str, payload: Mapping[str, Any], parse: Callable[[Any], T]) -> T:
