@@ -1,0 +1,1 @@
+"""Video: trends to narrated videos to YouTube (the third product on the platform)."""
