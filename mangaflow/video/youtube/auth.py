@@ -13,13 +13,16 @@ channel's own (uploads, thumbnails, captions).
   more.
 
 No credential is ever logged or put in an error message: they are held as ``SecretStr``
-and :meth:`YouTubeAuth.secrets` lists the live values callers scrub from messages.
+and :meth:`YouTubeAuth.secrets` lists the live values callers scrub from messages. httpx
+logs every request's URL at INFO, which would show the ``key=`` parameter: a filter on the
+``httpx`` logger (:class:`RedactApiKey`, installed once) masks it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -50,6 +53,25 @@ _OAUTH_SETTINGS = ("MANGAFLOW_YOUTUBE_CLIENT_ID", "MANGAFLOW_YOUTUBE_CLIENT_SECR
 _SECRET_KEYS = ("client_id", "client_secret", "refresh_token")
 #: Builds ``(headers, params)`` into a response: one attempt of an authorised call.
 Send = Callable[[dict[str, str], dict[str, str]], httpx.Response]
+
+
+class RedactApiKey(logging.Filter):
+    """Masks ``key=<value>`` query parameters in log records (httpx logs request URLs)."""
+
+    _KEY = re.compile(r"([?&]key=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "key=" in message:
+            record.msg, record.args = self._KEY.sub(r"\1***", message), ()
+        return True
+
+
+def redact_httpx_logs() -> None:
+    """Install :class:`RedactApiKey` on the ``httpx`` logger (once per process)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactApiKey) for f in logger.filters):
+        logger.addFilter(RedactApiKey())
 
 
 @dataclass(frozen=True)
@@ -125,6 +147,8 @@ class YouTubeAuth:
         self.client = client
         self.token_url = settings.youtube_token_url.strip()
         self._api_key = settings.youtube_api_key
+        if self.has_api_key:
+            redact_httpx_logs()
         self._secrets_client = secrets_client
         self._clock = clock
         self._lock = threading.Lock()
@@ -236,4 +260,7 @@ class YouTubeAuth:
         return response
 
 
-__all__ = ["EXPIRY_MARGIN_SECONDS", "OAuthClient", "YouTubeAuth", "load_oauth"]
+__all__ = [
+    "EXPIRY_MARGIN_SECONDS", "OAuthClient", "RedactApiKey", "YouTubeAuth", "load_oauth",
+    "redact_httpx_logs",
+]  # fmt: skip

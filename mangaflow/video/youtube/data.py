@@ -113,11 +113,13 @@ class YouTubeApi:
         """One authorised request (refreshing the token once on a 401); transport failures
         mapped to ``ProviderUnavailable``. Not charged: callers charge first."""
         where = f"YouTube ({urlsplit(url).path})"
+        # httpx replaces a URL's query with ``params``: keep the session URI's own (upload_id).
+        base = dict(httpx.URL(url).params)
 
         def attempt(auth_headers: dict[str, str], auth_params: dict[str, str]) -> httpx.Response:
             try:
                 return self.client.request(
-                    method, url, params={**(params or {}), **auth_params},
+                    method, url, params={**base, **(params or {}), **auth_params},
                     headers={**(headers or {}), **auth_headers}, timeout=self.timeout, **kwargs,
                 )  # fmt: skip
             except httpx.HTTPError as exc:
