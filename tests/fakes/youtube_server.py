@@ -14,8 +14,8 @@ Faults: ``chunk_faults`` maps the n-th chunk PUT (1-based, counted over the serv
 ``"503"`` (answered 503, bytes dropped), ``"cut"`` (``cut_bytes`` of the body are read, the
 256 KiB-aligned part of them is kept as real servers do, and the connection is dropped with
 no answer) or ``"expire"`` (404: the session is gone). ``api_failures`` are ``(status,
-reason)`` answered, with Google's error body, to the next Data API / thumbnail / caption
-calls; :meth:`revoke_tokens` makes every access token issued so far answer 401.
+reason)`` answered, with Google's error body, to the next Data API calls and upload POSTs
+(session starts, thumbnails, captions); :meth:`revoke_tokens` makes every access token issued so far answer 401.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ class FakeYouTubeServer:
         self._record(method, path, query, headers, raw)
         if path == "/token" and method == "POST":
             return self._token(h, raw)
-        if path.startswith("/youtube/v3/") or path.endswith(("/thumbnails/set", "/captions")):
+        if path.startswith("/youtube/v3/") or method == "POST" and path.startswith("/upload/"):
             with self._lock:
                 failure = self.api_failures.pop(0) if self.api_failures else None
             if failure is not None:

@@ -171,8 +171,12 @@ def test_a_refused_thumbnail_is_a_note_and_the_video_stays_published(
     thumb = video_file(tmp_path, 2000, "thumb.jpg")
     with FakeYouTubeServer() as yt:
         pub, _ = publisher(tmp_path, yt, table)
-        yt.api_failures = [(403, "forbidden")]
-        result = pub.publish(clip, META, thumbnail=thumb)
+
+        def refuse_after_upload(sent: int, total: int) -> None:
+            if sent == total:
+                yt.api_failures.append((403, "forbidden"))
+
+        result = pub.publish(clip, META, thumbnail=thumb, progress=refuse_after_upload)
     assert result.video_id in yt.uploaded and yt.thumbnails == {}
     (note,) = result.notes
     assert note.startswith("thumbnail not set") and "forbidden" in note
@@ -188,6 +192,20 @@ def test_an_upload_over_the_quota_is_refused_before_anything_is_sent(
             pub.publish(clip, META)
         assert yt.requests == []
     assert info.value.details["needed"] == 1600 and info.value.details["limit"] == 1599
+
+
+@pytest.mark.parametrize("reason", ["quotaExceeded", "uploadLimitExceeded"])
+def test_youtube_refusing_the_upload_for_quota_is_not_retried(
+    tmp_path: Path, table: SqliteItemTable, reason: str
+) -> None:
+    clip = video_file(tmp_path, 3000)
+    with FakeYouTubeServer(api_failures=[(403, reason)]) as yt:
+        pub, waits = publisher(tmp_path, yt, table, settings={"provider_retries": 3})
+        with pytest.raises(QuotaExceeded) as info:
+            pub.publish(clip, META)
+    assert yt.paths() == ["/token", "/upload/youtube/v3/videos"]  # one try, no chunk sent
+    assert reason in info.value.message and info.value.details["resets_at"]
+    assert waits == [] and yt.uploaded == {}
 
 
 def test_statistics_of_published_videos(tmp_path: Path, table: SqliteItemTable) -> None:
