@@ -11,6 +11,7 @@
     │   ├── ProviderUnavailable    5xx, connection errors, invalid answers (retryable)
     │   │   └── ProviderTimeout    no answer within the read timeout     (retryable)
     │   ├── ProviderRateLimited    throttling, 429                       (retryable)
+    │   ├── QuotaExceeded          a daily API quota is spent (waits for ``resets_at``)
     │   ├── ProviderAuthError      bad or missing credentials            (permanent)
     │   ├── ContentRejected        the provider's content filter refused (permanent)
     │   └── ProviderOutputError    output that stays invalid after repair (permanent)
@@ -111,6 +112,15 @@ class ProviderTimeout(ProviderUnavailable):
 class ProviderRateLimited(ProviderError):
     code = "provider_rate_limited"
     retryable = True
+
+
+class QuotaExceeded(ProviderError):
+    """A provider's daily quota (ours, counted before the call, or the provider's own) is
+    spent. Not retryable: no backoff helps before the quota resets. ``details`` holds
+    ``used``, ``needed``, ``limit`` (units; None when the provider did not say) and
+    ``resets_at`` (ISO 8601)."""
+
+    code = "quota_exceeded"
 
 
 class ProviderAuthError(ProviderError):
