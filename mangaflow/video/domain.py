@@ -158,12 +158,18 @@ class VideoScript(BaseModel):
     def _title(cls, value: str) -> str:
         return value.replace("<", "").replace(">", "").strip()
 
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return value.replace("<", "").replace(">", "")
+
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
         """YouTube counts tag characters plus 2 quotes per tag with a space, and commas;
-        drop tags from the end until the total fits 500."""
-        tags = [t.replace("<", "").replace(">", "").strip() for t in value if t.strip()]
+        drop tags from the end until the total fits 500 (no < > or commas inside a tag)."""
+        tags = [" ".join(t.translate({ord(c): " " for c in "<>,"}).split()) for t in value]
+        tags = list(dict.fromkeys(t for t in tags if t))
         while tags and tag_length(tags) > 500:
             tags.pop()
         return tags

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mangaflow.video.render.probe import probe
 
 from flows.platform.dispatch import HANDLERS
 from flows.platform.local import no_heartbeats
@@ -20,7 +21,6 @@ from mangaflow.platform.errors import ProviderAuthError
 from mangaflow.platform.ports import SpeechModel, SpeechRequest, SpeechResult
 from mangaflow.platform.registry import build_speech
 from mangaflow.video.parts import Studio, studio
-from mangaflow.video.render.probe import probe
 from mangaflow.video.services import finish, produce, topics
 from tests.conftest import make_settings
 from tests.video.conftest import TOPIC

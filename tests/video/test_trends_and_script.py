@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from mangaflow.platform.ports import TextRequest
 from mangaflow.platform.registry import load_registry
-from mangaflow.video.domain import Topic, TopicSettings, TrendItem, VideoScript, tag_length
+from mangaflow.video.domain import Topic, TopicSettings, VideoScript, tag_length
 from mangaflow.video.parts import Studio
 from mangaflow.video.services import finish, trends
 from mangaflow.video.services.narrate import parts
+from mangaflow.video.youtube.data import VideoRecord
 from tests.video.conftest import TOPIC
 
 NOW = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
@@ -34,12 +35,12 @@ def test_offline_trends_are_deterministic_per_day_and_labelled() -> None:
 
 
 def test_rank_prefers_velocity_then_engagement() -> None:
-    published = (NOW - timedelta(hours=10)).isoformat()
-    fast = TrendItem(video_id="fast", title="f", views=100_000, likes=1000, published_at=published)
-    slow = TrendItem(video_id="slow", title="s", views=1_000, likes=100, published_at=published)
-    loved = TrendItem(video_id="loved", title="l", views=100_000, likes=8000, comments=900,
-                      published_at=published)  # fmt: skip
-    ranked = trends.rank([slow, fast, loved], NOW)
+    published = NOW - timedelta(hours=10)
+    fast = VideoRecord(id="fast", title="f", views=100_000, likes=1000, published_at=published)
+    slow = VideoRecord(id="slow", title="s", views=1_000, likes=100, published_at=published)
+    loved = VideoRecord(id="loved", title="l", views=100_000, likes=8000, comments=900,
+                        published_at=published)  # fmt: skip
+    ranked = trends.ranked_items([slow, fast, loved], NOW)
     assert [i.video_id for i in ranked] == ["loved", "fast", "slow"]
     assert ranked[1].views_per_hour == 10_000 and ranked[1].like_ratio == 0.01
 

@@ -15,6 +15,7 @@ from mangaflow.platform.requests import lifecycle
 from mangaflow.platform.requests.model import utcnow
 from mangaflow.video.domain import YOUTUBE_CATEGORY, VideoScript
 from mangaflow.video.parts import Studio
+from mangaflow.video.ports import DESCRIPTION_MAX_BYTES
 from mangaflow.video.services import narrate
 from mangaflow.video.services.produce import Job, render_key, result_key, still_keys
 
@@ -87,7 +88,8 @@ def render(st: Studio, request_id: str, *, mezzanine: bool = False) -> dict[str,
                                         thumbnail(first, script.title), "image/jpeg"),
         }  # fmt: skip
     description = script.description
-    if chap := chapters(script, lengths):
+    chap = chapters(script, lengths)
+    if chap and len(f"{description}\n\nChapters:\n{chap}".encode()) <= DESCRIPTION_MAX_BYTES:
         description = f"{description}\n\nChapters:\n{chap}"
     st.c.blobs.put(render_key(job.video, "description.txt"), description.encode(), "text/plain")
     st.store.update_video(job.video.video_id, files=files, width=result.width,
@@ -118,13 +120,13 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
     script = job.script()
     description = st.c.blobs.get(render_key(job.video, "description.txt")).decode()
     publish_at = job.req.params.get("publish_at") or None
-    metadata = PublishMetadata(
-        title=script.title, description=description, tags=script.tags,
-        category_id=YOUTUBE_CATEGORY[job.topic.category],
-        default_language=job.topic.language, privacy=job.topic.privacy,
-        publish_at=publish_at, made_for_kids=job.topic.made_for_kids,
-        contains_synthetic_media=True,
-    )  # fmt: skip
+    metadata = PublishMetadata.parse({
+        "title": script.title, "description": description, "tags": script.tags,
+        "category_id": YOUTUBE_CATEGORY[job.topic.category],
+        "default_language": job.topic.language, "privacy": job.topic.privacy,
+        "publish_at": publish_at, "made_for_kids": job.topic.made_for_kids,
+        "contains_synthetic_media": True,
+    })  # fmt: skip
 
     def count(usage: Usage) -> None:
         job.record("quota", publisher.name, usage)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 from mangaflow.platform import storyboard
 from mangaflow.platform.errors import NotFound, ValidationError
@@ -63,6 +64,7 @@ def request_video(
             raise ValidationError("minutes must be between 1 and 20",
                                   details=[{"field": "minutes", "message": "1-20"}])  # fmt: skip
         settings = settings.model_copy(update={"min_minutes": minutes, "max_minutes": minutes})
+    publish_at = _publish_at(publish_at, settings)
     estimate = budget.estimate(st.settings, settings)
     budget.check(st.c, st.store, settings, needed=estimate.total, topic_id=topic_id)
     request_id = uuid.uuid4().hex
@@ -82,6 +84,28 @@ def request_video(
     st.c.bus.publish(VideoRequested(userId=user_id, requestId=request_id,
                                     videoId=video.video_id))  # fmt: skip
     return req, video
+
+
+def _publish_at(value: str, topic: TopicSettings) -> str:
+    """A scheduled publishing time: ISO-8601 with a zone, in the future, for a private video
+    (YouTube publishes scheduled videos from private)."""
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    problem = (
+        "expected an ISO-8601 time with a zone, e.g. 2026-12-24T09:00:00Z" if when is None
+        or when.tzinfo is None else "must be in the future" if when <= datetime.now(UTC)
+        else "needs the topic's privacy 'private' (YouTube publishes it at that time)"
+        if topic.privacy != "private" else ""
+    )  # fmt: skip
+    if problem:
+        raise ValidationError(f"publish_at {value!r}: {problem}",
+                              details=[{"field": "publish_at", "message": problem}])  # fmt: skip
+    assert when is not None
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class Job:
