@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from aws_cdk.assertions import Template
 
     from tests.infra.synth import Built
+    from tests.infra.video_app import Built as VideoBuilt
 
 INFRA_DIR = Path(__file__).resolve().parents[2] / "infra"
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -57,3 +58,26 @@ def templates(dev: Built) -> dict[str, Template]:
 
     _, s = dev
     return {name: Template.from_stack(getattr(s.platform, name)) for name in PLATFORM_STACKS}
+
+
+@pytest.fixture(scope="session")
+def video_built(tmp_path_factory: pytest.TempPathFactory) -> VideoBuilt:
+    """The video stack on the platform's stacks (with the video routes), under cdk-nag."""
+    from tests.infra.video_app import build_video
+
+    return build_video(tmp_path_factory.mktemp("cdk-video"))
+
+
+@pytest.fixture(scope="session")
+def video(video_built: VideoBuilt) -> Template:
+    from aws_cdk.assertions import Template
+
+    return Template.from_stack(video_built[0])
+
+
+@pytest.fixture(scope="session")
+def video_events(video_built: VideoBuilt) -> Template:
+    """The Events stack built with the video routes (its render-finished buffer)."""
+    from aws_cdk.assertions import Template
+
+    return Template.from_stack(video_built[1].events)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -78,6 +79,16 @@ def webhook_routes(routes: Iterable[Route]) -> str:
 def event_bus_name(config: StageConfig) -> str:
     """Fixed, so a product's stack can import the bus by name (no cross-stack export)."""
     return config.name("events")
+
+
+def buffer_queue_name(config: StageConfig, key: str) -> str:
+    """A route's SQS buffer by its :func:`route_key` (fixed: a product's stack imports it)."""
+    return config.name(f"{key.lower()}-buffer")
+
+
+def buffer_dlq_name(config: StageConfig, key: str) -> str:
+    """The dead-letter queue of a route's buffer, by its :func:`route_key`."""
+    return config.name(f"{key.lower()}-dlq")
 
 
 class EventsStack(cdk.Stack):
@@ -172,7 +183,7 @@ class EventsStack(cdk.Stack):
             dlq = sqs.Queue(
                 self,
                 f"{key}Dlq",
-                queue_name=config.name(f"{key.lower()}-dlq"),
+                queue_name=buffer_dlq_name(config, key),
                 retention_period=cdk.Duration.days(14),
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
@@ -181,7 +192,7 @@ class EventsStack(cdk.Stack):
             queue = sqs.Queue(
                 self,
                 f"{key}Queue",
-                queue_name=config.name(f"{key.lower()}-buffer"),
+                queue_name=buffer_queue_name(config, key),
                 retention_period=cdk.Duration.days(14),
                 # >= 6x the consumer timeout, as AWS recommends for Lambda event sources.
                 visibility_timeout=cdk.Duration.seconds(WEBHOOK_TIMEOUT.to_seconds() * 6),
@@ -217,3 +228,36 @@ class EventsStack(cdk.Stack):
         ]))  # fmt: skip
 
         cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
+
+    def accept_from_default_bus(self, detail_type: str, rule_names: Iterable[str]) -> str:
+        """Let rules of the account's default bus send to the buffer (and DLQ) of the route of
+        ``detail_type``: a product's rules that turn an AWS service's event (which only reaches
+        the default bus) into that route's envelope, with an input transformer (EventBridge
+        does not transform input for an event-bus target). The rules are named, not
+        referenced, so this stack needs nothing of the product's; returns the route's key."""
+        keys = [key for key, route in self.routes.items() if route.detail_type == detail_type]
+        if not keys:
+            raise ValueError(
+                f"no route for {detail_type!r}: the Events stack has buffers for "
+                f"{sorted(r.detail_type for r in self.routes.values())}; add the route to the "
+                "product's routes.py (mangaflow.products.routes())"
+            )
+        (key,) = keys
+        sources = [
+            self.format_arn(service="events", resource="rule", resource_name=name)
+            for name in rule_names
+        ]
+        # The statements CDK gives the route's own rule (targets.SqsQueue and its DLQ).
+        for queue, actions in (
+            (self.queues[key], ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]),
+            (self.dlqs[key], ["sqs:SendMessage"]),
+        ):
+            queue.add_to_resource_policy(
+                iam.PolicyStatement(
+                    actions=actions,
+                    principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                    resources=[queue.queue_arn],
+                    conditions={"ArnEquals": {"aws:SourceArn": sources}},
+                )
+            )
+        return key
