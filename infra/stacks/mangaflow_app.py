@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from mangaflow.products import PRODUCTS, routes
-from stacks import catalog, manga
+from stacks import catalog, manga, video
 from stacks.config import StageConfig, stage_config, stage_from_context
 from stacks.platform import PlatformStacks
 
@@ -25,6 +25,7 @@ ProductStacks = Callable[
 PRODUCT_STACKS: dict[str, ProductStacks] = {
     "manga": manga.build,
     "catalog": catalog.build,
+    "video": video.build,
 }
 
 

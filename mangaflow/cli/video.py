@@ -276,14 +276,14 @@ def _report(st: Any, video_id: str, out: Path | None, seconds: float) -> None:
     for kind, key in info["files"].items():
         if kind == "mezzanine":
             continue
-        local = Path(st.c.blobs.locate(key))
+        local = Path(st.blobs.locate(key))
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             target = out / Path(key).name
             if local.exists():
                 shutil.copyfile(local, target)
             else:
-                st.c.blobs.get_file(key, target)
+                st.blobs.get_file(key, target)
             local = target
         paths[kind] = local
     media = probe(paths["mp4"]) if paths["mp4"].exists() else None

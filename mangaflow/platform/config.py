@@ -317,6 +317,11 @@ class Settings(BaseSettings):
     video_monthly_cap_usd: float = Field(
         default=0.0, ge=0, description="Spend cap per UTC month across all videos (0: none)."
     )
+    video_bucket: str = Field(
+        default="",
+        description="S3 bucket of video work and results on AWS (the video stack's output); "
+        "empty: the platform's blob store.",
+    )  # fmt: skip
     video_alert_topic_arn: str = Field(
         default="", description="SNS topic for budget alerts (empty: alerts are logged only)."
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mangaflow.platform.context import Context
-from mangaflow.platform.ports import SpeechModel
+from mangaflow.platform.ports import BlobStore, SpeechModel
 from mangaflow.video.store import VideoStore
 
 
@@ -18,11 +18,27 @@ class Studio:
     store: VideoStore
     _speech: SpeechModel | None = None
     _publisher: Any = None
+    _blobs: BlobStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def settings(self) -> Any:
         return self.c.settings
+
+    @property
+    def blobs(self) -> BlobStore:
+        """Where videos and their work files go: on S3 the video stack's bucket
+        (``MANGAFLOW_VIDEO_BUCKET``, with its lifecycle rules), else the platform's store."""
+        with self._lock:
+            if self._blobs is None:
+                s = self.settings
+                if s.blob_backend == "s3" and s.video_bucket and s.video_bucket != s.bucket:
+                    from mangaflow.platform.adapters.storage.s3 import S3BlobStore
+
+                    self._blobs = S3BlobStore(s.video_bucket, region=s.aws_region)
+                else:
+                    self._blobs = self.c.blobs
+            return self._blobs
 
     @property
     def speech(self) -> SpeechModel:

@@ -44,6 +44,10 @@ def test_bus_archive_and_one_rule_per_detail_type(templates: dict[str, Template]
         ("catalog.snapshot.requested", "mangaflow.catalog"),
         ("catalog.airing.requested", "mangaflow.catalog"),
         ("catalog.episode.aired", "mangaflow.catalog"),
+        ("video.trends.requested", "mangaflow.video"),
+        ("video.requested", "mangaflow.video"),
+        ("video.render.finished", "mangaflow.video"),
+        ("video.stats.requested", "mangaflow.video"),
     }
     buffers = {
         logical_id
@@ -212,7 +216,8 @@ def test_each_route_has_its_rule_buffer_and_dlq_under_stable_ids(dev: Built) -> 
         "StoryGeneration", "EpisodeGeneration", "ImageGeneration", "BatchWorkflow",
         "PanelRegeneration", "CatalogSyncRequested", "CatalogEntryDiscovered",
         "CatalogReviewDecided", "CatalogSnapshotRequested", "CatalogAiringRequested",
-        "CatalogEpisodeAired",
+        "CatalogEpisodeAired", "VideoTrendsRequested", "VideoRequested", "VideoRenderFinished",
+        "VideoStatsRequested",
     ]  # fmt: skip
     assert [r.detail_type for r in events_stack.routes.values()] == [
         r.detail_type for r in routes()

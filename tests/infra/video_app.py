@@ -16,7 +16,6 @@ from stacks.config import stage_config
 from stacks.platform import PlatformStacks
 from stacks.video import VideoStack
 
-from mangaflow.platform.routes import Route
 from mangaflow.products import routes
 
 Built = tuple[VideoStack, PlatformStacks]
@@ -27,16 +26,6 @@ def _event(detail_type: str) -> type:
 
 
 #: The video product's routes as the brief names them (the integrator's routes.py).
-VIDEO_ROUTES = [
-    Route(_event("video.trends.requested"), "video-trends", "daily",  # type: ignore[arg-type]
-          "flows/video/trends.py:video_trends"),
-    Route(_event("video.requested"), "video-produce", "produce",  # type: ignore[arg-type]
-          "flows/video/produce.py:video_produce"),
-    Route(_event("video.render.finished"), "video-render-finished",  # type: ignore[arg-type]
-          "render-finished", "flows/video/produce.py:video_render_finished"),
-    Route(_event("video.stats.requested"), "video-stats", "stats",  # type: ignore[arg-type]
-          "flows/video/stats.py:video_stats"),
-]  # fmt: skip
 
 
 def build_video(
@@ -44,7 +33,7 @@ def build_video(
 ) -> Built:
     app = cdk.App(outdir=str(outdir), context=context)
     config = stage_config(stage)
-    platform = PlatformStacks(app, config, routes=[*routes(), *VIDEO_ROUTES])
+    platform = PlatformStacks(app, config, routes=list(routes()))
     stack = VideoStack(app, f"MangaFlow-{stage}-Video", config=config, platform=platform)
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))

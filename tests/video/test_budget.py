@@ -117,7 +117,9 @@ def test_crossing_the_alert_ratio_alerts_once_through_sns(tmp_path: Path) -> Non
         arn = sns.create_topic(Name="budget")["TopicArn"]
         sqs = boto3.client("sqs", region_name="us-east-1")
         url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=qarn)
         st = _priced(tmp_path, video_daily_cap_usd=1.0, video_alert_topic_arn=arn)
         for _ in range(20):  # 0.05 each: crosses 0.8 at the 16th call only

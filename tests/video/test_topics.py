@@ -70,7 +70,9 @@ def test_estimate_prices_every_stage_from_the_table(tmp_path: Any) -> None:
               "openai:gpt-image-1": {"per_image": 0.04}, "polly": {"per_1k_characters": 0.016},
               "ffmpeg": {"per_second": 0.0001}}  # fmt: skip
     st = make_studio(tmp_path, prices=prices, text_provider="offline", speech_provider="polly")
-    settings = st.settings.model_copy(update={"text_provider": "openai", "image_provider": "openai"})
+    settings = st.settings.model_copy(
+        update={"text_provider": "openai", "image_provider": "openai"}
+    )
     topic = TopicSettings.model_validate({**TOPIC, "min_minutes": 4, "max_minutes": 6})
     est = budget.estimate(settings, topic)
     lines = {line.kind: line for line in est.lines}

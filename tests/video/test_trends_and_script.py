@@ -63,7 +63,10 @@ def test_weekly_topics_are_due_on_mondays_in_new_york() -> None:
 
 def _write(minutes: float, seed: int = 1) -> VideoScript:
     model = load_registry().create_text("offline", None)
-    topic = {**TopicSettings.model_validate(TOPIC).model_dump(mode="json"), "target_minutes": minutes}
+    topic = {
+        **TopicSettings.model_validate(TOPIC).model_dump(mode="json"),
+        "target_minutes": minutes,
+    }
     request = TextRequest(task="video_script", messages=[], context={"topic": topic,
                           "trends": ["Espresso explained"]}, json_schema={}, seed=seed)  # fmt: skip
     return VideoScript.model_validate(json.loads(model.complete(request).text))
@@ -93,5 +96,5 @@ def test_chapters_only_when_youtube_accepts_them() -> None:
 def test_long_narration_is_cut_at_sentences_within_the_limit() -> None:
     text = "One two three. " * 40 + "A" * 70 + " end."
     pieces = parts(text, 100)
-    assert all(len(p) <= 100 and text[o:o + len(p)] == p for o, p in pieces)
+    assert all(len(p) <= 100 and text[o : o + len(p)] == p for o, p in pieces)
     assert " ".join(p for _, p in pieces).split() == text.split()

@@ -50,7 +50,7 @@ def render(st: Studio, request_id: str, *, mezzanine: bool = False) -> dict[str,
 
     job = Job(st, request_id)
     kind = "mezzanine" if mezzanine else "mp4"
-    if job.video.files.get(kind) and st.c.blobs.exists(job.video.files[kind]):
+    if job.video.files.get(kind) and st.blobs.exists(job.video.files[kind]):
         return job.video.files
     script = job.script()
     n = len(script.segments)
@@ -64,34 +64,35 @@ def render(st: Studio, request_id: str, *, mezzanine: bool = False) -> dict[str,
                                      at + length - (narrate.PAUSE_S if i < n - 1 else 0))  # fmt: skip
         at += length
     width, height = job.topic.size
+    stills = st.c.blobs if job.video.source == "manga" else st.blobs  # a comic's are manga's
     with tempfile.TemporaryDirectory(prefix="mangaflow-render-") as tmp:
         work = Path(tmp)
         (work / "narration.wav").write_bytes(audio)
         shots = []
         for i, (key, length) in enumerate(zip(still_keys(st, request_id), lengths, strict=True)):
-            path = st.c.blobs.get_file(key, work / f"still-{i:03d}{Path(key).suffix or '.png'}")
+            path = stills.get_file(key, work / f"still-{i:03d}{Path(key).suffix or '.png'}")
             shots.append(Shot(image=path, duration_s=length, motion=script.segments[i].motion))
         spec = RenderSpec(shots=shots, audio=work / "narration.wav", out=work / "video.mp4",
                           width=width, height=height)  # fmt: skip
         result = render_local(spec, st.settings, progress=_progress(st, request_id))
         job.record("render", "ffmpeg", Usage(calls=1, seconds=round(result.duration_s, 3)))
-        first = st.c.blobs.get(still_keys(st, request_id)[0])
+        first = stills.get(still_keys(st, request_id)[0])
         files = {
-            kind: st.c.blobs.put_file(
+            kind: st.blobs.put_file(
                 (render_key if mezzanine else result_key)(job.video, "video.mp4"), result.path,
                 "video/mp4"),
-            "srt": st.c.blobs.put(result_key(job.video, "captions.srt"),
+            "srt": st.blobs.put(result_key(job.video, "captions.srt"),
                                   subs.to_srt(cues).encode(), "application/x-subrip"),
-            "vtt": st.c.blobs.put(result_key(job.video, "captions.vtt"),
+            "vtt": st.blobs.put(result_key(job.video, "captions.vtt"),
                                   subs.to_vtt(cues).encode(), "text/vtt"),
-            "thumbnail": st.c.blobs.put(result_key(job.video, "thumbnail.jpg"),
+            "thumbnail": st.blobs.put(result_key(job.video, "thumbnail.jpg"),
                                         thumbnail(first, script.title), "image/jpeg"),
         }  # fmt: skip
     description = script.description
     chap = chapters(script, lengths)
     if chap and len(f"{description}\n\nChapters:\n{chap}".encode()) <= DESCRIPTION_MAX_BYTES:
         description = f"{description}\n\nChapters:\n{chap}"
-    st.c.blobs.put(render_key(job.video, "description.txt"), description.encode(), "text/plain")
+    st.blobs.put(render_key(job.video, "description.txt"), description.encode(), "text/plain")
     st.store.update_video(job.video.video_id, files=files, width=result.width,
                           height=result.height, duration_s=round(result.duration_s, 3))  # fmt: skip
     return files
@@ -118,7 +119,7 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
     job.stage("publish")
     job.check("publish")
     script = job.script()
-    description = st.c.blobs.get(render_key(job.video, "description.txt")).decode()
+    description = st.blobs.get(render_key(job.video, "description.txt")).decode()
     publish_at = job.req.params.get("publish_at") or None
     metadata = PublishMetadata.parse({
         "title": script.title, "description": description, "tags": script.tags,
@@ -135,9 +136,9 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mangaflow-publish-") as tmp:
         work = Path(tmp)
         files = job.video.files
-        video = st.c.blobs.get_file(files["mp4"], work / "video.mp4")
-        thumb = st.c.blobs.get_file(files["thumbnail"], work / "thumbnail.jpg")
-        captions = st.c.blobs.get_file(files["srt"], work / "captions.srt")
+        video = st.blobs.get_file(files["mp4"], work / "video.mp4")
+        thumb = st.blobs.get_file(files["thumbnail"], work / "thumbnail.jpg")
+        captions = st.blobs.get_file(files["srt"], work / "captions.srt")
         result = publisher.publish(video, metadata, thumbnail=thumb, captions=captions)
     published = {"publisher": publisher.name, "video_id": result.video_id, "url": result.url,
                  "privacy": result.privacy, "published_at": _iso(result.published_at),

@@ -13,7 +13,7 @@ from mangaflow.video.services.produce import Job, result_key
 
 
 def _uri(st: Studio, key: str) -> str:
-    location = st.c.blobs.locate(key)
+    location = st.blobs.locate(key)
     if not location.startswith("s3://"):
         raise ConfigError("MANGAFLOW_VIDEO_RENDERER=mediaconvert needs MANGAFLOW_BLOB_BACKEND=s3 "
                           f"(MediaConvert reads from S3; {key} is at {location})")  # fmt: skip

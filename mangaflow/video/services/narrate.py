@@ -55,7 +55,7 @@ def parts(text: str, limit: int) -> list[tuple[int, str]]:
 def narrate_segment(st: Studio, request_id: str, index: int) -> str:
     job = Job(st, request_id)
     key = render_key(job.video, f"audio/{index:03d}.wav")
-    if st.c.blobs.exists(key):
+    if st.blobs.exists(key):
         return key
     segment = job.script().segments[index]
     speech = st.speech
@@ -75,8 +75,8 @@ def narrate_segment(st: Studio, request_id: str, index: int) -> str:
         marks += [SpeechMark(m.time_ms + elapsed_ms, m.kind, m.start + offset, m.end + offset,
                              m.value) for m in result.marks]  # fmt: skip
         elapsed_ms += round(result.duration_s * 1000)
-    st.c.blobs.put(key, _wav(b"".join(frames), rate), "audio/wav")
-    st.c.blobs.put(render_key(job.video, f"audio/{index:03d}.marks.json"),
+    st.blobs.put(key, _wav(b"".join(frames), rate), "audio/wav")
+    st.blobs.put(render_key(job.video, f"audio/{index:03d}.marks.json"),
                    json.dumps([asdict(m) for m in marks]).encode(), "application/json")  # fmt: skip
     return key
 
@@ -92,7 +92,7 @@ def _wav(pcm: bytes, rate: int, channels: int = 1) -> bytes:
 
 
 def load_marks(st: Studio, job: Job, index: int) -> list[SpeechMark]:
-    raw = json.loads(st.c.blobs.get(render_key(job.video, f"audio/{index:03d}.marks.json")))
+    raw = json.loads(st.blobs.get(render_key(job.video, f"audio/{index:03d}.marks.json")))
     return [SpeechMark(**m) for m in raw]
 
 
@@ -103,9 +103,7 @@ def join(st: Studio, job: Job, count: int) -> tuple[bytes, list[float]]:
     lengths: list[float] = []
     rate = 0
     for i in range(count):
-        with wave.open(
-            io.BytesIO(st.c.blobs.get(render_key(job.video, f"audio/{i:03d}.wav")))
-        ) as w:
+        with wave.open(io.BytesIO(st.blobs.get(render_key(job.video, f"audio/{i:03d}.wav")))) as w:
             rate = rate or w.getframerate()
             data = w.readframes(w.getnframes())
         pause = int(rate * PAUSE_S) * 2 if i < count - 1 else 0

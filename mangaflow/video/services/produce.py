@@ -139,12 +139,12 @@ class Job:
 
     def script(self) -> VideoScript:
         return VideoScript.model_validate_json(
-            self.st.c.blobs.get(render_key(self.video, "script.json"))
+            self.st.blobs.get(render_key(self.video, "script.json"))
         )
 
     def images(self) -> list[str]:
         """Blob keys of the still of each segment (a storyboard's own images for comics)."""
-        raw = self.st.c.blobs.get(render_key(self.video, "stills.json"))
+        raw = self.st.blobs.get(render_key(self.video, "stills.json"))
         return list(json.loads(raw))
 
 
@@ -169,7 +169,7 @@ def _messages(topic: TopicSettings, trends: list[str]) -> list[dict[str, str]]:
 def write_script(st: Studio, request_id: str) -> str:
     job = Job(st, request_id)
     key = render_key(job.video, "script.json")
-    if st.c.blobs.exists(key):
+    if st.blobs.exists(key):
         return key
     job.stage("script")
     stills: list[str] = []
@@ -201,9 +201,9 @@ def write_script(st: Studio, request_id: str) -> str:
                                             repair_attempts=st.settings.repair_attempts,
                                             on_result=count)  # fmt: skip
         script = script.model_copy(update={"offline": st.c.text.offline})
-    st.c.blobs.put(key, script.model_dump_json(indent=2).encode(), "application/json")
+    st.blobs.put(key, script.model_dump_json(indent=2).encode(), "application/json")
     if stills:
-        st.c.blobs.put(render_key(job.video, "stills.json"), json.dumps(stills).encode(),
+        st.blobs.put(render_key(job.video, "stills.json"), json.dumps(stills).encode(),
                        "application/json")  # fmt: skip
     st.store.update_video(job.video.video_id, title=script.title, status="PROCESSING")
     return key
@@ -229,7 +229,7 @@ def plan_visuals(st: Studio, request_id: str) -> int:
 def draw_still(st: Studio, request_id: str, index: int) -> str:
     job = Job(st, request_id)
     key = render_key(job.video, f"stills/{index:03d}.png")
-    if st.c.blobs.exists(key):
+    if st.blobs.exists(key):
         return key
     segment = job.script().segments[index]
     width, height = job.topic.size
@@ -245,7 +245,7 @@ def draw_still(st: Studio, request_id: str, index: int) -> str:
     with st.c.image_limiter.slot():
         result = st.c.image.generate(request)
     job.record("image", result.provider, result.usage, result.model)
-    st.c.blobs.put(key, result.png, "image/png")
+    st.blobs.put(key, result.png, "image/png")
     return key
 
 
@@ -255,7 +255,7 @@ def still_keys(st: Studio, request_id: str) -> list[str]:
         return job.images()
     n = len(job.script().segments)
     keys = [render_key(job.video, f"stills/{i:03d}.png") for i in range(n)]
-    missing = [k for k in keys if not st.c.blobs.exists(k)]
+    missing = [k for k in keys if not st.blobs.exists(k)]
     if missing:
         raise NotFound(f"{len(missing)} still(s) not drawn yet, e.g. {missing[0]}")
     return keys
