@@ -45,7 +45,9 @@ def build(settings: Settings | None = None, **overrides: Any) -> Context:
         registry = load_registry()
         parts.setdefault("text", registry.create_text(settings.text_provider, settings))
         parts.setdefault("image", registry.create_image(settings.image_provider, settings))
-        parts.setdefault("insights", registry.create_insights(settings.insights_provider, settings))
+        parts.setdefault(
+            "insights", registry.create_insights(settings.insights_provider, settings)
+        )
     if "table" not in parts:
         parts["table"] = _table(settings)
     if "blobs" not in parts:

@@ -70,9 +70,7 @@ def catalog_enrich(event: dict[str, Any]) -> dict[str, Any]:
         log.info("no decision on %s within %d s; it stays in the review queue", ev.anime_id, wait)
         return {"anime_id": ev.anime_id, "review": "queued"}
     log.info("reviewer %s: %s", decision.reviewer, decision.action)
-    return review.apply_decision(
-        cat, ev.anime_id, ReviewDecision.model_validate(decision.model_dump())
-    )
+    return review.apply_decision(cat, ev.anime_id, ReviewDecision.model_validate(decision.model_dump()))
 
 
 @flow(name="catalog-review-decided")

@@ -32,3 +32,4 @@ def mark_request_failed(flow: Any, flow_run: Any, state: Any) -> None:
     request_id = event.get("requestId") if isinstance(event, dict) else None
     if request_id:
         status.fail(get_context(), request_id, error_text(state))
+

@@ -206,7 +206,9 @@ class ReviewDecision(BaseModel):
         return self
 
 
-Outcome = Literal["imported", "new", "locked", "unchanged", "resurrected", "review", "orphaned"]
+Outcome = Literal[
+    "imported", "new", "locked", "unchanged", "resurrected", "review", "orphaned"
+]
 
 
 class SyncReport(BaseModel):

@@ -39,9 +39,7 @@ def _table(settings: Any) -> Any:
         return SqliteItemTable(settings.db_path)
     from mangaflow.platform.adapters.storage.dynamodb import DynamoItemTable
 
-    return DynamoItemTable(
-        settings.catalog_table or settings.table_name, region=settings.aws_region
-    )
+    return DynamoItemTable(settings.catalog_table or settings.table_name, region=settings.aws_region)
 
 
 class CatalogInsights(TasteInsights):
@@ -74,9 +72,7 @@ class CatalogInsights(TasteInsights):
                 "the catalog is empty: load one (`mangaflow catalog sync FILE`) or choose "
                 "another insights provider (MANGAFLOW_INSIGHTS_PROVIDER=offline)"
             )
-        query = f"{', '.join(genres)} anime" + (
-            f" about {', '.join(themes).lower()}" if themes else ""
-        )
+        query = f"{', '.join(genres)} anime" + (f" about {', '.join(themes).lower()}" if themes else "")
         vector = embedder.embed([query]).vectors[0]
         hits = index.search(COLLECTION, vector.tolist(), limit=SIMILAR,
                             filter=VectorFilter(exclude={"system_status": ["ORPHANED"]}))  # fmt: skip

@@ -93,9 +93,7 @@ _CATALOGS: dict[int, Catalog] = {}
 _GUARD = threading.Lock()
 
 
-def catalog(
-    c: Context, *, embedder: Embedder | None = None, index: VectorIndex | None = None
-) -> Catalog:
+def catalog(c: Context, *, embedder: Embedder | None = None, index: VectorIndex | None = None) -> Catalog:
     """The catalog of this context (made once per context; tests may hand in the parts)."""
     with _GUARD:
         cat = _CATALOGS.get(id(c))

@@ -40,9 +40,7 @@ SITES = ("https://myanimelist.example/anime/{}", "https://anilist.example/anime/
          "https://kitsu.example/anime/{}", "https://anidb.example/anime/{}")  # fmt: skip
 
 
-def entry(
-    i: int, rng: random.Random, image_base: str = "https://cdn.example/images"
-) -> dict[str, Any]:
+def entry(i: int, rng: random.Random, image_base: str = "https://cdn.example/images") -> dict[str, Any]:
     a, b, c = rng.choice(WORDS_A), rng.choice(WORDS_B), rng.choice(WORDS_C)
     title = f"{a} {b} {c}" + (f" {rng.randint(2, 4)}" if rng.random() < 0.15 else "")
     kind = rng.choice(TYPES)
@@ -70,9 +68,7 @@ def entry(
     }
 
 
-def entries(
-    n: int, seed: int = 3, image_base: str = "https://cdn.example/images"
-) -> Iterator[dict[str, Any]]:
+def entries(n: int, seed: int = 3, image_base: str = "https://cdn.example/images") -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     for i in range(n):
         yield entry(i, rng, image_base)

@@ -168,9 +168,7 @@ class SourceReader:
             except json.JSONDecodeError as exc:
                 truncated = not line.endswith("\n")
                 what = "truncated" if truncated else "not JSON"
-                raise SourceError(
-                    f"source {self.location}, line {number}: {what} ({exc.msg})"
-                ) from exc
+                raise SourceError(f"source {self.location}, line {number}: {what} ({exc.msg})") from exc
             if first:
                 first = False
                 if isinstance(obj, dict) and "sources" not in obj:

@@ -47,12 +47,8 @@ def _run(call: Any) -> Any:
 
 @catalog_app.command()
 def sync(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A release file or URL (.json, .jsonl, .zst); default MANGAFLOW_CATALOG_SOURCE."
-        ),
-    ] = "",
+    source: Annotated[str, typer.Argument(
+        help="A release file or URL (.json, .jsonl, .zst); default MANGAFLOW_CATALOG_SOURCE.")] = "",
     force: Annotated[bool, typer.Option(help="Sync even if the source has not changed.")] = False,
 ) -> None:
     """Sync the catalog with a source release: import, review changes, orphan removals."""
@@ -112,17 +108,13 @@ def _print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
 @catalog_app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What you are looking for, in words.")],
-    type_: Annotated[
-        list[str], typer.Option("--type", help="TV, MOVIE, OVA, ONA, SPECIAL (repeat).")
-    ] = [],  # noqa: B006
+    type_: Annotated[list[str], typer.Option("--type", help="TV, MOVIE, OVA, ONA, SPECIAL (repeat).")] = [],  # noqa: B006
     status: Annotated[list[str], typer.Option(help="FINISHED, ONGOING, UPCOMING (repeat).")] = [],  # noqa: B006
     year_from: Annotated[int | None, typer.Option(help="First year.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Last year.")] = None,
     tag: Annotated[list[str], typer.Option(help="A tag every result has (repeat).")] = [],  # noqa: B006
     studio: Annotated[list[str], typer.Option(help="A studio (repeat: any of them).")] = [],  # noqa: B006
-    include_orphaned: Annotated[
-        bool, typer.Option(help="Include entries gone from the source.")
-    ] = False,
+    include_orphaned: Annotated[bool, typer.Option(help="Include entries gone from the source.")] = False,
     limit: Annotated[int, typer.Option(help="Results.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -146,9 +138,7 @@ def get(
     """One entry as JSON."""
     from mangaflow.catalog.services import search as svc
 
-    console.print_json(
-        json.dumps(_run(lambda: svc.get(_catalog(), anime_id, field, include_orphaned)))
-    )
+    console.print_json(json.dumps(_run(lambda: svc.get(_catalog(), anime_id, field, include_orphaned))))
 
 
 @catalog_app.command()
@@ -257,19 +247,13 @@ def snapshot() -> None:
     from mangaflow.catalog.services import snapshot as snaps
 
     result = _run(lambda: snaps.snapshot(_catalog()))
-    console.print(
-        styled("Snapshot of {n} entries: {loc}", n=result["count"], loc=result["location"])
-    )
+    console.print(styled("Snapshot of {n} entries: {loc}", n=result["count"], loc=result["location"]))
 
 
 @catalog_app.command()
 def restore(
-    from_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--from", help="A snapshot file; default: the latest snapshot in the blob store."
-        ),
-    ] = None,
+    from_file: Annotated[Path | None, typer.Option("--from", help="A snapshot file; default: the "
+                                                   "latest snapshot in the blob store.")] = None,
 ) -> None:
     """Restore the catalog from a snapshot (all entries validated before any is written)."""
     from mangaflow.catalog.services import snapshot as snaps
@@ -279,16 +263,12 @@ def restore(
     data = from_file.read_bytes() if from_file else None
     key = str(from_file) if from_file else snaps.SNAPSHOT_KEY
     result = _run(lambda: snaps.restore(_catalog(), key, data))
-    console.print(
-        styled("Restored {n} entries ({i} indexed).", n=result["restored"], i=result["indexed"])
-    )
+    console.print(styled("Restored {n} entries ({i} indexed).", n=result["restored"], i=result["indexed"]))
 
 
 @catalog_app.command()
 def sample(
-    out: Annotated[
-        Path, typer.Argument(help="File to write (.json, .jsonl, .json.zst, .jsonl.zst).")
-    ],
+    out: Annotated[Path, typer.Argument(help="File to write (.json, .jsonl, .json.zst, .jsonl.zst).")],
     entries: Annotated[int, typer.Option(help="How many entries.", min=1, max=200000)] = 500,
     seed: Annotated[int, typer.Option(help="Seed of the generator.")] = 3,
 ) -> None:

@@ -87,3 +87,5 @@ def dlq_replay(
     if failed:
         fail(f"{len(failed)} event(s) failed again and are back in the dead-letter store")
     console.print(styled("[green]replayed {n} event(s)[/green]", n=len(replayed)))
+
+

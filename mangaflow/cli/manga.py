@@ -226,9 +226,8 @@ def regenerate(
         lifecycle.fail(c, req.request_id, f"Prefect did not start: {reason}")
 
     try:
-        with (
-            local_prefect(settings, not_started),
-            console.status("Drawing the panel, re-lettering its page, rebuilding PDF and CBZ"),
+        with local_prefect(settings, not_started), console.status(
+            "Drawing the panel, re-lettering its page, rebuilding PDF and CBZ"
         ):
             result = run_here(regenerate_panel, {"requestId": req.request_id})
     except Exception as exc:  # the request record holds the cause
@@ -364,10 +363,8 @@ def list_(
     requests = c.requests.list_requests(uid, limit=20)
     if as_json:
         data = {
-            "stories": [
-                {**s.item(), "episodes": [e.item() for e in repo(c).list_episodes(s.story_id)]}
-                for s in stories
-            ],
+            "stories": [{**s.item(), "episodes": [e.item() for e in repo(c).list_episodes(s.story_id)]}
+                        for s in stories],
             "requests": [r.model_dump(mode="json") for r in requests],
         }
         print(json.dumps(data, indent=2, default=str))
@@ -389,3 +386,5 @@ def list_(
     for r in requests:
         rt.add_row(r.request_id, r.status, r.stage, r.created_at, (r.error or "")[:80])
     console.print(rt)
+
+

@@ -252,11 +252,8 @@ def up(
             err.print(styled("[yellow]no prefect.yaml here: deployments not served (run "
                              "`mangaflow up` from the MangaFlow checkout to serve them)[/yellow]"))  # fmt: skip
         else:
-            start(
-                "flow deployments",
-                [str(bin_dir / "mangaflow"), "serve-flows"],
-                MANGAFLOW_EVENT_BUS="prefect",
-            )
+            start("flow deployments", [str(bin_dir / "mangaflow"), "serve-flows"],
+                  MANGAFLOW_EVENT_BUS="prefect")
         start("dashboard", [str(bin_dir / "mangaflow"), "dashboard", "--port",
                             str(dashboard_port)])  # fmt: skip
         wait_healthy(f"http://127.0.0.1:{api_port}/health", "the REST API")
@@ -277,3 +274,5 @@ def up(
         fail(str(exc))
     finally:
         stop_all()
+
+

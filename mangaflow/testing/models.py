@@ -114,15 +114,10 @@ def episode_request(bible: StoryBible, number: int = 1, seed: int = 7) -> TextRe
     return TextRequest(
         task="episode_script",
         messages=episode_messages(prefs, bible, number, [], EPISODE_PAGES),
-        context={
-            "preferences": prefs.wire(),
-            "story": bible.model_dump(mode="json"),
-            "episode_number": number,
-            "previous_summaries": [],
-            "pages": EPISODE_PAGES,
-        },  # fmt: skip
-        json_schema=EpisodeScript.model_json_schema(),
-        seed=seed,
+        context={"preferences": prefs.wire(), "story": bible.model_dump(mode="json"),
+                 "episode_number": number, "previous_summaries": [],
+                 "pages": EPISODE_PAGES},  # fmt: skip
+        json_schema=EpisodeScript.model_json_schema(), seed=seed,
     )
 
 

@@ -244,8 +244,7 @@ class VectorIndexContract(Contract):
             top = index.search("anime", query.tolist(), limit=10, filter=flt)
             want = sorted(allowed, key=lambda i: -scores[i])[:10]
             assert [int(h.id[1:]) for h in top] == want or np.allclose(
-                [h.score for h in top], scores[want], atol=1e-5
-            ), flt  # ties may swap
+                [h.score for h in top], scores[want], atol=1e-5), flt  # ties may swap
             assert all(flt.matches(h.payload) for h in top)
 
     def test_exclude_ids(self, index: VectorIndex) -> None:

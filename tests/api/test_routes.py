@@ -128,8 +128,7 @@ def test_on_s3_downloads_redirect_to_a_short_lived_url(
         fetched = requests.get(location, timeout=5)
         assert fetched.status_code == 200 and fetched.content.startswith(b"%PDF")
         assert fetched.headers["Content-Disposition"] == (
-            f'attachment; filename="{ids["episode"]}-episode.pdf"'
-        )
+            f'attachment; filename="{ids["episode"]}-episode.pdf"')
         assert api.client.get(url, headers=api.bob, follow_redirects=False).status_code == 404
 
 

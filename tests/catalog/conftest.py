@@ -34,9 +34,7 @@ def embedder() -> Any:
     return build_embedder(make_settings(Path("/nonexistent")))
 
 
-def make_catalog(
-    home: Path, embedder: Any = None, bus: EventBus | None = None, **settings: Any
-) -> Catalog:
+def make_catalog(home: Path, embedder: Any = None, bus: EventBus | None = None, **settings: Any) -> Catalog:
     values: dict[str, Any] = {"catalog_images": False}
     values.update(settings)
     c = build(make_settings(home, **values), bus=bus or ListBus())

@@ -24,37 +24,23 @@ NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)  # a Thursday
     ("broadcast", "now", "expected"),
     [
         # Tokyo (UTC+9, no DST): Saturday 23:00 JST is Saturday 14:00 UTC.
-        (
-            {"day": "Saturdays", "time": "23:00", "timezone": "Asia/Tokyo"},
-            NOW,
-            datetime(2026, 3, 7, 14, 0, tzinfo=UTC),
-        ),
+        ({"day": "Saturdays", "time": "23:00", "timezone": "Asia/Tokyo"}, NOW,
+         datetime(2026, 3, 7, 14, 0, tzinfo=UTC)),
         # Past 01:30 JST on Friday already: the next one is a week later.
-        (
-            {"day": "Fridays", "time": "01:30", "timezone": "Asia/Tokyo"},
-            datetime(2026, 3, 5, 17, 0, tzinfo=UTC),
-            datetime(2026, 3, 12, 16, 30, tzinfo=UTC),
-        ),
+        ({"day": "Fridays", "time": "01:30", "timezone": "Asia/Tokyo"},
+         datetime(2026, 3, 5, 17, 0, tzinfo=UTC), datetime(2026, 3, 12, 16, 30, tzinfo=UTC)),
         # New York moves to EDT on Sunday 8 March 2026: 10:00 is 14:00 UTC that day ...
-        (
-            {"day": "Sundays", "time": "10:00", "timezone": "America/New_York"},
-            NOW,
-            datetime(2026, 3, 8, 14, 0, tzinfo=UTC),
-        ),
+        ({"day": "Sundays", "time": "10:00", "timezone": "America/New_York"}, NOW,
+         datetime(2026, 3, 8, 14, 0, tzinfo=UTC)),
         # ... and 15:00 UTC the Sunday before, still EST.
-        (
-            {"day": "Sundays", "time": "10:00", "timezone": "America/New_York"},
-            datetime(2026, 2, 26, 12, 0, tzinfo=UTC),
-            datetime(2026, 3, 1, 15, 0, tzinfo=UTC),
-        ),
+        ({"day": "Sundays", "time": "10:00", "timezone": "America/New_York"},
+         datetime(2026, 2, 26, 12, 0, tzinfo=UTC), datetime(2026, 3, 1, 15, 0, tzinfo=UTC)),
         ({"day": "Unknown", "time": "10:00", "timezone": "Asia/Tokyo"}, NOW, None),
         ({"day": "Mondays", "time": "late", "timezone": "Asia/Tokyo"}, NOW, None),
         ({"day": "Mondays", "time": "10:00", "timezone": "Mars/Olympus"}, NOW, None),
     ],
 )
-def test_weekly_broadcasts_convert_to_utc(
-    broadcast: dict[str, Any], now: datetime, expected: Any
-) -> None:
+def test_weekly_broadcasts_convert_to_utc(broadcast: dict[str, Any], now: datetime, expected: Any) -> None:
     assert airing.next_broadcast(broadcast, now) == expected
 
 
@@ -86,12 +72,8 @@ def test_due_lists_entries_airing_within_the_window(tmp_path: Path, embedder: An
     due = airing.due(cat, now)
     assert due[0].anime_id == ids[0] and due[0].episode == 8
     assert ids[1] not in {a.anime_id for a in due} and ids[5] not in {a.anime_id for a in due}
-    saturday = airing.next_broadcast(
-        {"day": "Saturdays", "time": "23:00", "timezone": "Asia/Tokyo"}, now
-    )
-    assert (ids[2] in {a.anime_id for a in due}) == (
-        saturday is not None and saturday <= now + timedelta(hours=24)
-    )
+    saturday = airing.next_broadcast({"day": "Saturdays", "time": "23:00", "timezone": "Asia/Tokyo"}, now)
+    assert (ids[2] in {a.anime_id for a in due}) == (saturday is not None and saturday <= now + timedelta(hours=24))
     assert {a.anime_id for a in airing.due(cat, now, hours=24 * 7)} >= {ids[0], ids[1], ids[2]}
     result = airing.episode_aired(cat, ids[0], 8)
     assert result["episodes"] == 8 and cat.store.require(ids[0]).episodes == 8
@@ -111,17 +93,13 @@ def test_due_lists_entries_airing_within_the_window(tmp_path: Path, embedder: An
 
 
 @pytest.mark.slow
-def test_the_scheduler_creates_update_runs_at_air_time(
-    prefect_server: None, tmp_path: Path, embedder: Any
-) -> None:
+def test_the_scheduler_creates_update_runs_at_air_time(prefect_server: None, tmp_path: Path, embedder: Any) -> None:
     from prefect import get_client
 
     from flows.catalog.airing import catalog_airing, catalog_episode_update
 
     cat, ids = airing_catalog(tmp_path, embedder)
-    assert catalog_airing()["error"].startswith(
-        "no deployment catalog-episode-update/episode-update"
-    )
+    assert catalog_airing()["error"].startswith("no deployment catalog-episode-update/episode-update")
     with get_client(sync_client=True) as client:
         flow_id = client.create_flow(catalog_episode_update)
         client.create_deployment(flow_id=flow_id, name="episode-update",
@@ -133,11 +111,7 @@ def test_the_scheduler_creates_update_runs_at_air_time(
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(first[ids[0]]["flowRunId"])
         assert run.state is not None and run.state.is_scheduled()
-        assert (
-            run.parameters["event"]["animeId"] == ids[0] and run.parameters["event"]["episode"] == 8
-        )
+        assert run.parameters["event"]["animeId"] == ids[0] and run.parameters["event"]["episode"] == 8
         assert run.expected_start_time == datetime.fromisoformat(first[ids[0]]["airingAt"])
-    assert [s["flowRunId"] for s in again["scheduled"]] == [
-        s["flowRunId"] for s in result["scheduled"]
-    ]
+    assert [s["flowRunId"] for s in again["scheduled"]] == [s["flowRunId"] for s in result["scheduled"]]
     cat.close()

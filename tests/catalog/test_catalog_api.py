@@ -45,9 +45,7 @@ def test_orphans_are_hidden_unless_asked(client: Any) -> None:
     http, cat, data = client
     gone = anime_id_for(min(data[-1]["sources"]))
     assert http.get(f"/catalog/anime/{gone}").status_code == 404
-    r = http.get(
-        f"/catalog/anime/{gone}", params={"include_orphaned": "true", "fields": ["system_status"]}
-    )
+    r = http.get(f"/catalog/anime/{gone}", params={"include_orphaned": "true", "fields": ["system_status"]})
     assert r.status_code == 200 and r.json()["anime"] == {"system_status": "ORPHANED"}
     params = {"q": data[-1]["title"], "limit": 40}
     hits = {row["anime_id"] for row in http.get("/catalog/search", params=params).json()["results"]}
@@ -67,9 +65,7 @@ def test_orphans_are_hidden_unless_asked(client: Any) -> None:
         ({}, "q"),
     ],
 )
-def test_malformed_filters_are_4xx_naming_the_field(
-    client: Any, params: dict[str, Any], field: str
-) -> None:
+def test_malformed_filters_are_4xx_naming_the_field(client: Any, params: dict[str, Any], field: str) -> None:
     http, _, _ = client
     r = http.get("/catalog/search", params=params)
     assert 400 <= r.status_code < 500, r.text
@@ -93,9 +89,7 @@ def test_review_through_the_api(client: Any) -> None:
     bad = http.post(f"/catalog/reviews/{anime_id}", json={"action": "edit"})
     assert bad.status_code in (400, 422) and "edits" in bad.text
     assert http.post("/catalog/reviews/nope", json={"action": "approve"}).status_code == 404
-    ok = http.post(
-        f"/catalog/reviews/{anime_id}", json={"action": "edit", "edits": {"episodes": 77}}
-    )
+    ok = http.post(f"/catalog/reviews/{anime_id}", json={"action": "edit", "edits": {"episodes": 77}})
     assert ok.status_code == 200 and ok.json()["committed"] is True
     assert cat.store.require(anime_id).episodes == 77
     assert http.get("/catalog/reviews").json()["reviews"] == []
@@ -110,7 +104,4 @@ def test_sync_history_and_requests(client: Any) -> None:
     r = http.post("/catalog/syncs", json={"force": True})
     assert r.status_code == 202 and r.json()["accepted"] == "catalog.sync.requested"
     assert cat.c.bus.published[-1].force is True  # type: ignore[attr-defined]
-    assert (
-        http.get("/catalog/search", params={"q": "x"}, headers={"Authorization": ""}).status_code
-        == 401
-    )
+    assert http.get("/catalog/search", params={"q": "x"}, headers={"Authorization": ""}).status_code == 401

@@ -121,9 +121,7 @@ def test_not_found_is_empty(tmp_path: Path, fake: AnimeServices, cls: type[Any])
 # --------------------------------------------------------------------------- failures
 
 
-def test_429_with_retry_after_is_waited_for_and_retried(
-    tmp_path: Path, fake: AnimeServices
-) -> None:
+def test_429_with_retry_after_is_waited_for_and_retried(tmp_path: Path, fake: AnimeServices) -> None:
     fake.script["jikan"] = [(429, {"Retry-After": "1"}, b'{"status": 429}')]
     out = JikanEnricher(settings_for(tmp_path, fake, provider_retries=2)).enrich(entry(MAL))
     assert out["id"] == 5114
@@ -208,10 +206,7 @@ def test_default_rates_follow_the_public_limits(tmp_path: Path) -> None:
     assert [(r.limit, r.interval) for r in AniListEnricher(s).rates] == [(30, 60000)]
     assert [(r.limit, r.interval) for r in KitsuEnricher(s).rates] == [(60, 60000)]
     assert (s.catalog_anilist_url, s.catalog_jikan_url, s.catalog_kitsu_url) == (
-        "https://graphql.anilist.co",
-        "https://api.jikan.moe/v4",
-        "https://kitsu.app/api/edge",
-    )
+        "https://graphql.anilist.co", "https://api.jikan.moe/v4", "https://kitsu.app/api/edge")
     assert s.catalog_enricher_cache_seconds == 86400
     assert [(r.limit, r.interval) for r in per_second_and_minute(5, 4)] == [(4, 60000)]
     assert [(r.limit, r.interval) for r in per_second_and_minute(2, 500)] == [(2, 1000)]
@@ -220,9 +215,7 @@ def test_default_rates_follow_the_public_limits(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- registration
 
 
-def test_the_enrichment_step_runs_a_configured_enricher(
-    tmp_path: Path, fake: AnimeServices
-) -> None:
+def test_the_enrichment_step_runs_a_configured_enricher(tmp_path: Path, fake: AnimeServices) -> None:
     s = settings_for(tmp_path, fake)
     cat = make_catalog(tmp_path / "home", catalog_enrichers=["jikan", "nope"],
                        catalog_jikan_url=s.catalog_jikan_url, catalog_jikan_rps=1000,
@@ -245,9 +238,7 @@ def test_the_registry_knows_the_three_services_without_import_cycles() -> None:
     for first in ("mangaflow.catalog.enrichers.jikan", "mangaflow.catalog.services.enrich"):
         code = (f"import {first}; from mangaflow.catalog.services.enrich import ENRICHERS; "
                 "print(sorted(ENRICHERS))")  # fmt: skip
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "['anilist', 'jikan', 'kitsu']"
 

@@ -51,9 +51,7 @@ def test_same_bytes_from_two_urls_are_stored_once_under_their_content_hash(
     assert again.key == a.key and host.hits["/img/a"] == 1
 
 
-def test_the_extension_comes_from_the_bytes_not_the_url(
-    ingest: ImageIngest, host: ImageHost
-) -> None:
+def test_the_extension_comes_from_the_bytes_not_the_url(ingest: ImageIngest, host: ImageHost) -> None:
     png = ingest.ingest("x", host.serve("/img/p.jpg", (200, "image/jpeg", picture("PNG"))))
     webp = ingest.ingest("x", host.serve("/img/w", (200, "image/png", picture("WEBP"))))
     assert png.key.endswith(".png") and webp.key.endswith(".webp")
@@ -79,11 +77,7 @@ def test_a_persistent_failure_is_recorded_dead_lettered_and_not_retried_before_i
     assert record["ttl"] > 0
     [dl] = store.image_dead_letters()
     assert {k: dl[k] for k in ("anime_id", "image_url", "retry_count", "context")} == {
-        "anime_id": "anime-z",
-        "image_url": url,
-        "retry_count": 3,
-        "context": "picture",
-    }
+        "anime_id": "anime-z", "image_url": url, "retry_count": 3, "context": "picture"}
     assert "500" in dl["error_message"] and dl["timestamp"]
     # Before retry_after: the recorded failure, no new request.
     assert ingest.ingest("anime-z", url).status == "DOWNLOAD_FAILED" and host.hits["/img/down"] == 3
@@ -107,11 +101,7 @@ def test_an_answer_that_is_not_an_image_is_a_failure_without_retries(
     assert ref.status == "DOWNLOAD_FAILED" and "not a JPEG" in ref.error
     assert host.hits["/img/html"] == 1
     missing = ingest.ingest("a", host.url("/img/nothing-here"))
-    assert (
-        missing.status == "DOWNLOAD_FAILED"
-        and "404" in missing.error
-        and host.hits["/img/nothing-here"] == 1
-    )
+    assert missing.status == "DOWNLOAD_FAILED" and "404" in missing.error and host.hits["/img/nothing-here"] == 1
 
 
 def test_our_url_is_the_cdn_on_aws(tmp_path: Path, host: ImageHost) -> None:
@@ -136,10 +126,7 @@ def test_on_aws_a_dead_letter_also_goes_to_the_catalogs_queue(
         queue = sqs.create_queue(QueueName="mangaflow-dev-catalog-image-dlq")["QueueUrl"]
         cat = make_catalog(tmp_path / "home", catalog_images=True, catalog_dlq_url=queue)
         url = host.serve("/img/gone", (500, "text/plain", b"no"))
-        assert (
-            ImageIngest(cat, backoff=0.01, attempts=2).ingest("anime-q", url).status
-            == "DOWNLOAD_FAILED"
-        )
+        assert ImageIngest(cat, backoff=0.01, attempts=2).ingest("anime-q", url).status == "DOWNLOAD_FAILED"
         [msg] = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
         body = json.loads(msg["Body"])
         assert (body["anime_id"], body["image_url"], body["retry_count"]) == ("anime-q", url, 2)
@@ -147,9 +134,7 @@ def test_on_aws_a_dead_letter_also_goes_to_the_catalogs_queue(
         assert len(cat.store.image_dead_letters()) == 1
 
 
-def test_backfill_owns_the_images_of_imported_entries(
-    tmp_path: Path, host: ImageHost, embedder: Any
-) -> None:
+def test_backfill_owns_the_images_of_imported_entries(tmp_path: Path, host: ImageHost, embedder: Any) -> None:
     from mangaflow.catalog import sample
     from mangaflow.catalog.services.images import backfill
     from mangaflow.catalog.services.sync import sync
@@ -170,10 +155,7 @@ def test_backfill_owns_the_images_of_imported_entries(
     assert first.images["picture"].status == "OK" and first.picture.endswith(".jpg")
     assert first.picture == first.images["picture"].url != data[0]["picture"]
     last = entries[data[5]["title"]]
-    assert (
-        last.images["thumbnail"].status == "DOWNLOAD_FAILED"
-        and last.thumbnail == data[5]["thumbnail"]
-    )
+    assert last.images["thumbnail"].status == "DOWNLOAD_FAILED" and last.thumbnail == data[5]["thumbnail"]
     # Six pictures with the same bytes: one object; a second backfill has nothing to do.
     assert len([k for k in cat.c.blobs.list("images/") if k.endswith(".jpg")]) == 1
     # Again: only the entry with a failed image, whose URL waits for its retry_after (no

@@ -33,9 +33,7 @@ def ids(result: dict[str, Any]) -> set[str]:
 
 
 def expected(cat: Catalog, check: Any) -> set[str]:
-    return {
-        e.anime_id for e in cat.store.all() if e.system_status == SystemStatus.ACTIVE and check(e)
-    }
+    return {e.anime_id for e in cat.store.all() if e.system_status == SystemStatus.ACTIVE and check(e)}
 
 
 @pytest.mark.parametrize(
@@ -43,24 +41,15 @@ def expected(cat: Catalog, check: Any) -> set[str]:
     [
         ({"type": ["movie"]}, lambda e: e.type == "MOVIE"),
         ({"status": ["ONGOING", "UPCOMING"]}, lambda e: e.status in ("ONGOING", "UPCOMING")),
-        (
-            {"year_from": 2000, "year_to": 2009},
-            lambda e: e.year is not None and 2000 <= e.year <= 2009,
-        ),
+        ({"year_from": 2000, "year_to": 2009}, lambda e: e.year is not None and 2000 <= e.year <= 2009),
         ({"tags": ["Magic", "school"]}, lambda e: {"magic", "school"} <= set(e.tags)),
-        (
-            {"studios": ["studio aurora", "Studio Kestrel"]},
-            lambda e: bool({"Studio Aurora", "Studio Kestrel"} & set(e.studios)),
-        ),
-        (
-            {"type": ["TV"], "year_from": 2010, "tags": ["action"]},
-            lambda e: e.type == "TV" and (e.year or 0) >= 2010 and "action" in e.tags,
-        ),
+        ({"studios": ["studio aurora", "Studio Kestrel"]},
+         lambda e: bool({"Studio Aurora", "Studio Kestrel"} & set(e.studios))),
+        ({"type": ["TV"], "year_from": 2010, "tags": ["action"]},
+         lambda e: e.type == "TV" and (e.year or 0) >= 2010 and "action" in e.tags),
     ],
 )
-def test_filters_return_exactly_the_matching_entries(
-    loaded: Catalog, filters: dict[str, Any], check: Any
-) -> None:
+def test_filters_return_exactly_the_matching_entries(loaded: Catalog, filters: dict[str, Any], check: Any) -> None:
     want = expected(loaded, check)
     got = search.search(loaded, search.parse_query({"query": "anything", "limit": 100, **filters}))
     assert want, "the generated data set should match this filter"
@@ -78,14 +67,9 @@ def test_results_are_ranked_by_meaning(loaded: Catalog) -> None:
 
 def test_projection_get_and_similar(loaded: Catalog) -> None:
     entry = next(iter(loaded.store.all()))
-    assert search.get(loaded, entry.anime_id, ["title", "year"]) == {
-        "title": entry.title,
-        "year": entry.year,
-    }
+    assert search.get(loaded, entry.anime_id, ["title", "year"]) == {"title": entry.title, "year": entry.year}
     assert search.get(loaded, entry.anime_id)["sources"] == entry.sources
-    got = search.search(
-        loaded, search.parse_query({"query": entry.title, "fields": ["title"], "limit": 2})
-    )
+    got = search.search(loaded, search.parse_query({"query": entry.title, "fields": ["title"], "limit": 2}))
     assert set(got["results"][0]) == {"anime_id", "similarity", "title"}
     sim = search.similar(loaded, entry.anime_id, limit=5)
     assert len(sim["results"]) == 5 and entry.anime_id not in ids(sim)
@@ -120,9 +104,7 @@ def test_unknown_ids_and_bad_fields(loaded: Catalog) -> None:
         search.get(loaded, entry.anime_id, ["colour"])
 
 
-def test_the_cache_answers_repeats_until_a_change_is_committed(
-    tmp_path: Path, embedder: Any
-) -> None:
+def test_the_cache_answers_repeats_until_a_change_is_committed(tmp_path: Path, embedder: Any) -> None:
     from mangaflow.catalog import sample
 
     cat = make_catalog(tmp_path / "home", embedder)

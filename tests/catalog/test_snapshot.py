@@ -50,9 +50,7 @@ def test_snapshot_and_restore_into_an_empty_catalog(tmp_path: Path, embedder: An
         (json.dumps({"data": [{"anime_id": "a"}]}).encode(), "data[0]"),
     ],
 )
-def test_a_bad_snapshot_restores_nothing(
-    tmp_path: Path, embedder: Any, body: bytes, message: str
-) -> None:
+def test_a_bad_snapshot_restores_nothing(tmp_path: Path, embedder: Any, body: bytes, message: str) -> None:
     cat = make_catalog(tmp_path / "home", embedder)
     with pytest.raises(ValidationError) as info:
         restore(cat, data=body)
@@ -60,9 +58,7 @@ def test_a_bad_snapshot_restores_nothing(
     assert list(cat.store.all()) == []
 
 
-def test_an_invalid_entry_late_in_a_snapshot_stops_before_any_write(
-    tmp_path: Path, embedder: Any
-) -> None:
+def test_an_invalid_entry_late_in_a_snapshot_stops_before_any_write(tmp_path: Path, embedder: Any) -> None:
     cat = make_catalog(tmp_path / "home", embedder)
     sync(cat, write_source(tmp_path / "v.json", list(sample.entries(10))))
     doc = json.loads(cat.c.blobs.get(snapshot(cat)["key"]))

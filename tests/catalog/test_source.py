@@ -16,9 +16,7 @@ FORMATS = ["a.json", "a.jsonl", "a.json.zst", "a.jsonl.zst"]
 
 
 @pytest.mark.parametrize("name", FORMATS)
-def test_every_release_format_reads_the_same_entries_and_metadata(
-    tmp_path: Path, name: str
-) -> None:
+def test_every_release_format_reads_the_same_entries_and_metadata(tmp_path: Path, name: str) -> None:
     data = list(sample.entries(25, seed=1))
     path = sample.write(tmp_path / name, data)
     reader = SourceReader(str(path))
@@ -128,9 +126,7 @@ def test_jsonl_garbage_line_and_unknown_format_and_missing_file(tmp_path: Path) 
 
 def test_a_zst_of_a_jsonl_streams_without_holding_the_file(tmp_path: Path) -> None:
     data = list(sample.entries(50))
-    body = (
-        json.dumps(sample.METADATA) + "\n" + "".join(json.dumps(e) + "\n" for e in data)
-    ).encode()
+    body = (json.dumps(sample.METADATA) + "\n" + "".join(json.dumps(e) + "\n" for e in data)).encode()
     path = tmp_path / "s.jsonl.zst"
     # A streamed (frame without content size) compression, as release tooling may produce.
     cctx = zstandard.ZstdCompressor()

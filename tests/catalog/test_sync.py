@@ -41,11 +41,7 @@ def test_bootstrap_imports_and_indexes_everything_and_an_unchanged_source_is_ski
     assert cat.index.count(COLLECTION) == 60
     first = base_entries[0]
     entry = cat.store.require(_id(first))
-    assert (entry.title, entry.episodes, entry.tags) == (
-        first["title"],
-        first["episodes"],
-        first["tags"],
-    )
+    assert (entry.title, entry.episodes, entry.tags) == (first["title"], first["episodes"], first["tags"])
     # The same bytes again: skipped, nothing changes; --force runs the rules (all unchanged).
     again = sync(cat, src)
     assert again.skipped and again.version == report.version
@@ -130,10 +126,7 @@ def test_only_one_of_two_concurrent_syncs_takes_a_new_entrys_lock(
         t.join()
     new = sorted(r.counts.get("new", 0) for r in results)
     locked = sorted(r.counts.get("locked", 0) for r in results)
-    assert sum(new) == 10 and [a + b for a, b in zip(new, reversed(locked), strict=True)] == [
-        10,
-        10,
-    ]
+    assert sum(new) == 10 and [a + b for a, b in zip(new, reversed(locked), strict=True)] == [10, 10]
     events = cat.c.bus.published  # type: ignore[attr-defined]
     assert len(events) == 10 and len({e.anime_id for e in events}) == 10
     cat.close()

@@ -50,3 +50,5 @@ def dynamo(aws: None) -> DynamoItemTable:
     client = dynamo_client(REGION)
     create_table(client, "mangaflow")
     return DynamoItemTable("mangaflow", client=client)
+
+

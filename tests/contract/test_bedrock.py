@@ -179,9 +179,7 @@ class TestBedrockText(TextModelContract):
     def make_failing(
         self, bedrock: FakeBedrock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> MakeFailing:
-        return bedrock_failing(
-            bedrock, monkeypatch, lambda: BedrockText(bedrock_settings(tmp_path))
-        )
+        return bedrock_failing(bedrock, monkeypatch, lambda: BedrockText(bedrock_settings(tmp_path)))
 
 
 class TestBedrockImage(ImageModelContract):

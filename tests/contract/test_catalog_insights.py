@@ -72,10 +72,7 @@ def test_the_story_bible_gets_the_catalog_titles(loaded: Any, tmp_path: Path) ->
     req = submit_preferences(c, "alice", Preferences.model_validate(VALID_PREFS), publish=False)
     insights = gather_insights(c, req.request_id)
     titles = {e.title for e in loaded.store.all()}
-    assert (
-        insights["recommendations"]
-        and {r["category"] for r in insights["recommendations"]} <= titles
-    )
+    assert insights["recommendations"] and {r["category"] for r in insights["recommendations"]} <= titles
     assert c.provider_labels["insights"] == "catalog"
 
 

@@ -127,9 +127,7 @@ def test_each_contract_test_declares_an_adapter_of_its_port() -> None:
     for test in contract_tests():
         adapter = getattr(test, "adapter", None)
         assert inspect.isclass(adapter), f"{test.__qualname__} must set adapter = <class>"
-        assert issubclass(adapter, test.port), (
-            f"{test.__qualname__}: {adapter} is not a {test.port}"
-        )
+        assert issubclass(adapter, test.port), f"{test.__qualname__}: {adapter} is not a {test.port}"
 
 
 def imported_names(path: Path) -> Iterator[str]:

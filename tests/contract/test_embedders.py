@@ -88,10 +88,7 @@ class TestBedrockEmbedder(EmbedderContract):
 
     @pytest.fixture
     def make_failing(
-        self,
-        bedrock: FakeBedrock,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        self, bedrock: FakeBedrock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
     ) -> MakeFailing:
         def make(failure: Failure) -> BedrockEmbedder:
             if failure == "unreachable":

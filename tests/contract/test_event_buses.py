@@ -359,7 +359,9 @@ class TestPrefectDeploymentBus(EventBusContract):
         events = sample_events()
         for event in events:
             bus.publish(event)
-        assert sorted(r.idempotency_key for r in self.runs()) == sorted(e.event_id for e in events)
+        assert sorted(r.idempotency_key for r in self.runs()) == sorted(
+            e.event_id for e in events
+        )
 
     def test_unmapped_events_start_nothing(self, bus: PrefectDeploymentBus) -> None:
         story, completed = sample_events()[0], sample_events()[3]
@@ -382,6 +384,4 @@ class TestPrefectDeploymentBusWithClientFactory(TestPrefectDeploymentBus):
     def make_bus(self, deployments: dict[str, str]) -> PrefectDeploymentBus:
         from prefect import get_client
 
-        return PrefectDeploymentBus(
-            deployments, client_factory=lambda: get_client(sync_client=True)
-        )
+        return PrefectDeploymentBus(deployments, client_factory=lambda: get_client(sync_client=True))

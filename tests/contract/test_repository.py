@@ -32,9 +32,8 @@ class RepositoryContract:
         assert (got.status, got.error, got.stage) == ("FAILED", "boom", "story")
         with pytest.raises(NotFound):
             repo.requests.get_request("r1", user_id="mallory")
-        assert [r.request_id for r in repo.requests.requests_by_status("FAILED")] == [
-            req.request_id
-        ]
+        assert [r.request_id for r in repo.requests.requests_by_status("FAILED")] == [req.request_id]
+
 
     def test_concurrent_episode_claims_get_distinct_numbers(self, repo: Repository) -> None:
         got: list[int] = []
@@ -52,11 +51,13 @@ class RepositoryContract:
             t.join()
         assert sorted(got) == [1, 2, 3, 4, 5, 6]
 
+
     def test_an_event_is_claimed_once(self, repo: Repository) -> None:
         assert repo.requests.claim_event("e1", "Story Generation Requested")
         assert not repo.requests.claim_event("e1", "Story Generation Requested")
         repo.requests.release_event("e1")
         assert repo.requests.claim_event("e1", "Story Generation Requested")
+
 
     def test_profile_created_once(self, repo: Repository) -> None:
         assert repo.requests.ensure_profile("alice", "a@example.com")

@@ -47,9 +47,7 @@ def seeded(store: Context) -> Context:
     _seed(store, "e-failed", "EPISODE", "FAILED", DAY2 + timedelta(hours=1), 3)
     store.requests.record_usage("s-ok-0", "offline", "text", Usage(calls=2, input_tokens=100,
                                                                output_tokens=250))  # fmt: skip
-    store.requests.record_usage(
-        "s-ok-0", "offline", "image", Usage(calls=3, images=3, cost_usd=0.12)
-    )
+    store.requests.record_usage("s-ok-0", "offline", "image", Usage(calls=3, images=3, cost_usd=0.12))
     store.requests.record_usage("e-ok", "offline", "text", Usage(calls=1, input_tokens=40,
                                                              output_tokens=60, cost_usd=0.005))  # fmt: skip
     store.requests.add_dead_letter(

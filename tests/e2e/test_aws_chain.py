@@ -216,12 +216,8 @@ def test_story_event_on_eventbridge_becomes_a_pdf_in_the_bucket(
     sqs = boto3.client("sqs")
     arn = {q: sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"] for q, _ in buffers.values()}  # fmt: skip
-    monkeypatch.setenv(
-        "DEAD_LETTER_QUEUES",
-        json.dumps(  # as the Events stack sets it
-            [{"queue": arn[q], "dlq": dlq} for q, dlq in buffers.values()]
-        ),
-    )
+    monkeypatch.setenv("DEAD_LETTER_QUEUES", json.dumps(  # as the Events stack sets it
+        [{"queue": arn[q], "dlq": dlq} for q, dlq in buffers.values()]))
     # as the Events stack sets it: the route table's detail-type -> "flow/deployment" map
     monkeypatch.setenv("ROUTES", json.dumps(routes().deployments(), separators=(",", ":")))
     webhook = load_lambda("webhook")

@@ -47,11 +47,7 @@ def test_sample_sync_search_review_snapshot_restore(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"data": [{"title": "x"')
     refused = run(["catalog", "sync", str(broken)], env)
-    assert (
-        refused.returncode == 1
-        and "truncated" in refused.stderr
-        and "Traceback" not in refused.stderr
-    )
+    assert refused.returncode == 1 and "truncated" in refused.stderr and "Traceback" not in refused.stderr
     assert "No entries wait" in run(["catalog", "review", "list"], env).stdout
 
     snap = run(["catalog", "snapshot"], env)

@@ -81,9 +81,7 @@ def draw_png(width: int, height: int, seed: int = 0) -> bytes:
     shade = 40 + seed % 160
     pen.rectangle((0, height * 2 // 3, width, height), fill=(shade, 60, 90))
     r = min(width, height) // 5
-    pen.ellipse(
-        (width // 2 - r, height // 3 - r, width // 2 + r, height // 3 + r), fill=(20, 20, 20)
-    )
+    pen.ellipse((width // 2 - r, height // 3 - r, width // 2 + r, height // 3 + r), fill=(20, 20, 20))
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()

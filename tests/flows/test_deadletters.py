@@ -75,8 +75,7 @@ def test_sqs_dead_letters_are_listed_and_moved_back(monkeypatch: pytest.MonkeyPa
             sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=1)
         letters = deadletters.list_sqs(sqs, dlq)
         assert [(d["detailType"], d["requestId"]) for d in letters] == [
-            ("Story Generation Requested", "r1")
-        ]
+            ("Story Generation Requested", "r1")]
         assert deadletters.replay_sqs(sqs, dlq, source) == 1
         back = sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=1)["Messages"]
         assert json.loads(back[0]["Body"]) == envelope

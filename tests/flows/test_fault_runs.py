@@ -49,7 +49,9 @@ def panel_count(c: Context, request_id: str) -> int:
 
 @pytest.mark.parametrize("endpoint", ["text", "image"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_fault_alone_on_one_call_is_survived(tmp_path: Path, kind: str, endpoint: str) -> None:
+def test_each_fault_alone_on_one_call_is_survived(
+    tmp_path: Path, kind: str, endpoint: str
+) -> None:
     plan = FaultPlan(retry_after=0.2, **{f"{endpoint}_script": [kind]})  # type: ignore[arg-type]
     with FakeOpenAIServer(faults=plan) as server:
         # In-call retries as by default; a hang costs the (short, here) read timeout and is
@@ -110,9 +112,7 @@ def test_a_failed_panel_ends_the_episode_after_the_others_and_a_rerun_draws_only
     assert episode.panels is not None
     assert image.calls == episode.panels - 1 + 2  # the doomed panel: 1 try + 1 retry
     assert f"1 of {episode.panels} panels failed" in info.value.message
-    assert (
-        f"(panels {lost})" in info.value.message and "draws only the missing" in info.value.message
-    )
+    assert f"(panels {lost})" in info.value.message and "draws only the missing" in info.value.message
     assert info.value.details["failed_panels"] == [lost]
     for page, numbers in pages.items():  # pages without the lost panel are lettered
         lettered = c.blobs.exists(keys.page_png("alice", record.story_id, 1, page))

@@ -30,9 +30,7 @@ SMALL = {**VALID_PREFS, "pagesPerEpisode": 2}
 def wire(tmp_path: Path, text: Any = None, image: Any = None, **settings: Any) -> Context:
     c = build(
         make_settings(tmp_path / "home", **settings),
-        text=text or ScriptedText(),
-        image=image or CountingImage(),
-        insights=OfflineInsights(),
+        text=text or ScriptedText(), image=image or CountingImage(), insights=OfflineInsights(),
     )
     set_context(c)
     return c

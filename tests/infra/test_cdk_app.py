@@ -80,9 +80,7 @@ def test_product_builders_get_the_platform_and_their_stacks_are_tagged(tmp_path:
         sns.Topic(stack, "Topic")
         return [stack]
 
-    def catalog(
-        app: cdk.App, platform: PlatformStacks, config: object, env: object
-    ) -> list[cdk.Stack]:
+    def catalog(app: cdk.App, platform: PlatformStacks, config: object, env: object) -> list[cdk.Stack]:
         return []
 
     app, stacks = build_app("dev", outdir=str(tmp_path), nag=False,

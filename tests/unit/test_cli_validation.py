@@ -67,11 +67,7 @@ def test_help_lists_the_commands() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        (
-            "MANGAFLOW_TEXT_PROVIDER",
-            "gpt9",
-            "unknown text provider 'gpt9' (registered: bedrock, offline, openai)",
-        ),
+        ("MANGAFLOW_TEXT_PROVIDER", "gpt9", "unknown text provider 'gpt9' (registered: bedrock, offline, openai)"),
         ("MANGAFLOW_IMAGE_CONCURRENCY", "lots", "image_concurrency"),
         ("MANGAFLOW_TABLE_BACKEND", "oracle", "table_backend"),
     ],

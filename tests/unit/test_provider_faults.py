@@ -129,9 +129,7 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds({"retry-after": "1.5"}) == 1.5
     assert retry_after_seconds({"retry-after-ms": "250", "Retry-After": "9"}) == 0.25
     later = datetime.now(UTC) + timedelta(seconds=20)
-    assert (
-        15 < (retry_after_seconds({"Retry-After": format_datetime(later, usegmt=True)}) or 0) <= 21
-    )
+    assert 15 < (retry_after_seconds({"Retry-After": format_datetime(later, usegmt=True)}) or 0) <= 21
     assert retry_after_seconds({"Retry-After": "soon"}) is None
     assert retry_after_seconds({"Retry-After": "-3"}) is None
     assert retry_after_seconds({}) is None
@@ -174,9 +172,7 @@ def test_the_retry_after_wait_is_capped(tmp_path: Path) -> None:
     assert slept == [2.5]
 
 
-def test_the_task_retry_condition_waits_the_retry_after_too(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_task_retry_condition_waits_the_retry_after_too(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
     monkeypatch.setattr(policy, "_sleep", slept.append)
 

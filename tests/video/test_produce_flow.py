@@ -100,7 +100,7 @@ def test_a_failed_narration_resumes_without_paying_twice(tmp_path: Path) -> None
     produce.write_script(st, req.request_id)
     script_text = produce.Job(st, req.request_id).script().segments[1].narration[:30]
     speech.fail_on = script_text
-    with pytest.raises(Exception):
+    with pytest.raises(ProviderAuthError):
         drain(st)
     failed = st.c.requests.get_request(req.request_id)
     assert failed.status == "FAILED" and "revoked" in (failed.error or "")

@@ -20,7 +20,6 @@ if not cat.store.has(SystemStatus.ACTIVE):
             icon=":material/info:")  # fmt: skip
     st.stop()
 
-
 @st.cache_data(ttl=300, show_spinner=False)
 def similar_titles(anime_id: str, generation: int) -> list[str]:
     """Titles like this one (cached per catalog generation: a rerun asks the index once)."""
@@ -28,9 +27,7 @@ def similar_titles(anime_id: str, generation: int) -> list[str]:
 
 
 with st.form("catalog_search"):
-    query = st.text_input(
-        "Looking for", key="cat_q", placeholder="a quiet story about a witch's bakery"
-    )
+    query = st.text_input("Looking for", key="cat_q", placeholder="a quiet story about a witch's bakery")
     c1, c2, c3 = st.columns(3)
     types = c1.multiselect("Type", ANIME_TYPES, key="cat_type")
     statuses = c2.multiselect("Status", AIRING_STATUSES, key="cat_status")
@@ -58,11 +55,7 @@ if submitted and query.strip():
     if not rows:
         st.info("No entry matches these filters.")
     for r in rows:
-        with st.expander(
-            f"{r['title']} · {r['type']} {r.get('year') or ''} · {r['similarity']:.3f}"
-        ):
+        with st.expander(f"{r['title']} · {r['type']} {r.get('year') or ''} · {r['similarity']:.3f}"):
             st.write(", ".join(r["tags"][:12]))
             st.json({k: r[k] for k in ("anime_id", "status", "episodes", "studios", "sources")})
-            st.caption(
-                "Similar: " + "; ".join(similar_titles(r["anime_id"], cat.store.generation()))
-            )
+            st.caption("Similar: " + "; ".join(similar_titles(r["anime_id"], cat.store.generation())))

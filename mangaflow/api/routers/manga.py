@@ -43,26 +43,21 @@ async def post_preferences(prefs: Preferences, user: User, c: Ctx) -> Accepted:
     return Accepted(requestId=req.request_id, status=req.status,
                     statusUrl=f"/status/{req.request_id}")  # fmt: skip
 
-
 @router.get("/status/{request_id}", tags=["generation"])
 async def get_status(request_id: str, user: User, c: Ctx) -> dict[str, Any]:
     return queries.status(c, user, request_id)
-
 
 @router.get("/stories", tags=["library"])
 async def list_stories(user: User, c: Ctx) -> dict[str, Any]:
     return {"stories": queries.stories(c, user)}
 
-
 @router.get("/stories/{story_id}", tags=["library"])
 async def get_story(story_id: str, user: User, c: Ctx) -> dict[str, Any]:
     return queries.story(c, user, story_id)
 
-
 @router.get("/episodes/{episode_id}", tags=["library"])
 async def get_episode(episode_id: str, user: User, c: Ctx) -> dict[str, Any]:
     return queries.episode(c, user, episode_id)
-
 
 @router.get("/episodes/{episode_id}/{kind}", tags=["library"],
          responses={200: {"content": {"application/pdf": {},
@@ -75,19 +70,14 @@ def download(episode_id: str, kind: str, user: User, c: Ctx) -> Response:
     url = c.blobs.download_url(key, name)
     if url is not None:
         return RedirectResponse(url, status_code=307)
-    return Response(
-        c.blobs.get(key),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
+    return Response(c.blobs.get(key), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 @router.post("/workflow/start", status_code=202, tags=["generation"])
 async def start_workflow(body: BatchIn, user: User, c: Ctx) -> dict[str, Any]:
     from mangaflow.manga.services.batches import start_batch
 
     return start_batch(c, user, body.numberOfStories)
-
 
 @router.post("/stories/{story_id}/episodes", status_code=202, response_model=Accepted,
           tags=["generation"])  # fmt: skip
@@ -97,7 +87,6 @@ async def continue_story(story_id: str, user: User, c: Ctx) -> Accepted:
     req = start(c, user, story_id)
     return Accepted(requestId=req.request_id, status=req.status,
                     statusUrl=f"/status/{req.request_id}")  # fmt: skip
-
 
 @router.post("/episodes/{episode_id}/panels/{panel}/regenerate", status_code=202,
           response_model=Accepted, tags=["generation"])  # fmt: skip
@@ -111,6 +100,7 @@ async def regenerate(
     publish_regeneration(c, req)
     return Accepted(requestId=req.request_id, status=req.status,
                     statusUrl=f"/status/{req.request_id}")  # fmt: skip
+
 
 
 @router.post("/requests/{request_id}/resume", status_code=202, response_model=Accepted,

@@ -137,8 +137,7 @@ class HttpEnricher(Enricher):
         if cached is not MISS:
             return cached
         value = self.retry(
-            lambda: self._send(method, url, data, headers or {}),
-            what=f"{self.name} {method} {path}",
+            lambda: self._send(method, url, data, headers or {}), what=f"{self.name} {method} {path}"
         )
         self.cache.put(method, url, data, value)
         return value

@@ -57,9 +57,7 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
         "id": data.get("mal_id"),
         "url": data.get("url") or "",
         "synopsis": data.get("synopsis") or "",
-        "genres": [
-            g["name"] for g in data.get("genres") or [] if isinstance(g, dict) and g.get("name")
-        ],
+        "genres": [g["name"] for g in data.get("genres") or [] if isinstance(g, dict) and g.get("name")],
         "score": score10(data.get("score")),
         "episodes": int_or_none(data.get("episodes")),
         "status": STATUSES.get(str(raw_status), "UNKNOWN"),

@@ -58,9 +58,7 @@ def enricher_step(cat: Catalog, name: str, entry: AnimeEntry) -> dict[str, Any]:
     return enricher(cat, name).enrich(entry)
 
 
-def assemble(
-    entry: AnimeEntry, images: dict[str, ImageRef], extra: dict[str, dict[str, Any]]
-) -> AnimeEntry:
+def assemble(entry: AnimeEntry, images: dict[str, ImageRef], extra: dict[str, dict[str, Any]]) -> AnimeEntry:
     out = entry.model_copy(deep=True)
     out.images = images
     for kind in ("picture", "thumbnail"):

@@ -78,12 +78,7 @@ class ImageIngest:
         s = cat.settings
         self.retry_after = s.catalog_image_retry_seconds
         self.cdn = s.catalog_cdn_domain
-        self.attempts, self.backoff, self.total, self.timeout = (
-            attempts,
-            backoff,
-            total_seconds,
-            timeout,
-        )
+        self.attempts, self.backoff, self.total, self.timeout = attempts, backoff, total_seconds, timeout
         self.downloads = 0  # real HTTP fetches made (tests and benchmarks count them)
 
     def our_url(self, key: str) -> str:
@@ -185,10 +180,8 @@ def backfill(cat: Catalog, *, limit: int | None = None, workers: int = 8,
     counts = {"entries": len(todo), "ok": 0, "failed": 0}
 
     def one(entry: Any) -> None:
-        urls = {
-            k: (entry.images[k].source_url if k in entry.images else getattr(entry, k))
-            for k in ("picture", "thumbnail")
-        }  # our URL replaced the source's on success
+        urls = {k: (entry.images[k].source_url if k in entry.images else getattr(entry, k))
+                for k in ("picture", "thumbnail")}  # our URL replaced the source's on success
         refs = entry_images(ingest, entry.anime_id, urls)
         fresh = cat.store.get(entry.anime_id) or entry
         fresh.images = refs

@@ -29,11 +29,8 @@ def parse_decision(data: dict[str, Any]) -> ReviewDecision:
     except PydanticValidationError as exc:
         details = [{"field": ".".join(str(p) for p in e["loc"]) or "decision",
                     "message": e["msg"]} for e in exc.errors()]  # fmt: skip
-        raise ValidationError(
-            "invalid review decision: "
-            + "; ".join(f"{d['field']}: {d['message']}" for d in details),
-            details=details,
-        ) from exc
+        raise ValidationError("invalid review decision: " + "; ".join(
+            f"{d['field']}: {d['message']}" for d in details), details=details) from exc
 
 
 def _edited(candidate: AnimeEntry, edits: dict[str, Any]) -> AnimeEntry:
@@ -47,10 +44,8 @@ def _edited(candidate: AnimeEntry, edits: dict[str, Any]) -> AnimeEntry:
     except PydanticValidationError as exc:
         details = [{"field": "edits." + ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
                    for e in exc.errors()]  # fmt: skip
-        raise ValidationError(
-            "invalid edits: " + "; ".join(f"{d['field']}: {d['message']}" for d in details),
-            details=details,
-        ) from exc
+        raise ValidationError("invalid edits: " + "; ".join(
+            f"{d['field']}: {d['message']}" for d in details), details=details) from exc
 
 
 def decide(cat: Catalog, anime_id: str, decision: ReviewDecision) -> dict[str, Any]:
@@ -79,11 +74,7 @@ def apply_decision(cat: Catalog, anime_id: str, decision: ReviewDecision) -> dic
         if review.kind == "new":
             cat.store.release_lock(anime_id)
         return {"anime_id": anime_id, "action": "reject", "committed": False}
-    entry = (
-        review.candidate
-        if decision.action == "approve"
-        else _edited(review.candidate, decision.edits)
-    )
+    entry = review.candidate if decision.action == "approve" else _edited(review.candidate, decision.edits)
     entry.updated_at = now
     entry.created_at = entry.created_at or now
     index.index_entries(cat, [entry])

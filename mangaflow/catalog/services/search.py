@@ -85,10 +85,8 @@ def parse_query(data: dict[str, Any]) -> SearchQuery:
     except PydanticValidationError as exc:
         details = [{"field": ".".join(str(p) for p in e["loc"]) or "query",
                     "message": e["msg"].removeprefix("Value error, ")} for e in exc.errors()]  # fmt: skip
-        raise ValidationError(
-            "invalid search: " + "; ".join(f"{d['field']}: {d['message']}" for d in details),
-            details=details,
-        ) from exc
+        raise ValidationError("invalid search: " + "; ".join(
+            f"{d['field']}: {d['message']}" for d in details), details=details) from exc
 
 
 def project(entry: AnimeEntry, fields: list[str]) -> dict[str, Any]:
@@ -144,9 +142,7 @@ def valid_fields(fields: list[str] | None) -> list[str]:
     try:
         return check_fields(fields or [])
     except ValueError as exc:
-        raise ValidationError(
-            f"fields: {exc}", details=[{"field": "fields", "message": str(exc)}]
-        ) from exc
+        raise ValidationError(f"fields: {exc}", details=[{"field": "fields", "message": str(exc)}]) from exc
 
 
 def get(cat: Catalog, anime_id: str, fields: list[str] | None = None,
@@ -166,9 +162,7 @@ def similar(cat: Catalog, anime_id: str, limit: int = 10, include_orphaned: bool
     points = cat.index.get(COLLECTION, [anime_id], with_vectors=True)
     if not points or points[0].vector is None:
         raise NotFound(f"anime {anime_id!r} is not in the vector index yet")
-    flt = VectorFilter(
-        exclude={} if include_orphaned else {"system_status": [str(SystemStatus.ORPHANED)]}
-    )
+    flt = VectorFilter(exclude={} if include_orphaned else {"system_status": [str(SystemStatus.ORPHANED)]})
     hits = cat.index.search(COLLECTION, list(points[0].vector), limit=limit, filter=flt,
                             exclude_ids=[anime_id])  # fmt: skip
     return {"anime_id": anime_id, "results": _rows(cat, hits, fields)}

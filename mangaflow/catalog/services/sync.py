@@ -101,9 +101,7 @@ def sync(
             cat.store.add_sync(report)
             return report
         _apply(cat, SourceReader(path), report, owner or f"sync-{report.sync_id}", total, progress)
-        cat.store.set_source_version(
-            location, info.version, str(info.metadata.get("lastUpdate", ""))
-        )
+        cat.store.set_source_version(location, info.version, str(info.metadata.get("lastUpdate", "")))
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -176,11 +174,7 @@ def _apply(cat: Catalog, reader: SourceReader, report: SyncReport, owner: str, t
         changed = False
         if system_status == SystemStatus.ORPHANED:
             entry = store.require(anime_id)
-            entry.system_status, entry.orphaned_at, entry.updated_at = (
-                SystemStatus.ACTIVE,
-                None,
-                now,
-            )
+            entry.system_status, entry.orphaned_at, entry.updated_at = SystemStatus.ACTIVE, None, now
             store.put(entry)
             resurrected.append(anime_id)
             report.add("resurrected")
@@ -212,9 +206,7 @@ def _apply(cat: Catalog, reader: SourceReader, report: SyncReport, owner: str, t
         ))  # fmt: skip
 
 
-def _orphan(
-    cat: Catalog, seen: set[str], facts: dict[str, tuple[str, int, str]], now: str
-) -> list[str]:
+def _orphan(cat: Catalog, seen: set[str], facts: dict[str, tuple[str, int, str]], now: str) -> list[str]:
     gone = [i for i, f in facts.items() if i not in seen and f[2] == SystemStatus.ACTIVE]
     entries = []
     for anime_id in gone:

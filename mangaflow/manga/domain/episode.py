@@ -77,10 +77,8 @@ class EpisodeScript(BaseModel):
                     if any(p.number == panel_number for p in pg.panels))  # fmt: skip
 
     def to_markdown(self, *, story_title: str = "", provider: str = "") -> str:
-        head = (
-            f"# {story_title} — Episode {self.number}: {self.title}"
-            if story_title
-            else (f"# Episode {self.number}: {self.title}")
+        head = f"# {story_title} — Episode {self.number}: {self.title}" if story_title else (
+            f"# Episode {self.number}: {self.title}"
         )
         lines = [head, "", f"*{self.summary}*", ""]
         if provider:

@@ -28,7 +28,8 @@ def gather_insights(c: Context, request_id: str) -> dict[str, Any]:
         if cached is None:
             if exc.retryable:
                 raise ProviderUnavailable(
-                    f"{exc.message}; no cached insights exist for these preferences to fall back on"
+                    f"{exc.message}; no cached insights exist for these preferences to fall "
+                    "back on"
                 ) from exc
             raise
         c.requests.add_note(request_id, f"insights provider {c.insights.name} unavailable "

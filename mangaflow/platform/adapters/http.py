@@ -68,7 +68,9 @@ def raise_for_response(
         return
     body = response.text[:300]
     if code in (401, 403):
-        raise ProviderAuthError(f"{provider} refused the credentials ({code}); check {key_setting}")
+        raise ProviderAuthError(
+            f"{provider} refused the credentials ({code}); check {key_setting}"
+        )
     wait = capped_retry_after(retry_after_seconds(response.headers), retry_after_cap)
     if code == 429:
         if any(word in body.lower() for word in _QUOTA_WORDS):

@@ -120,10 +120,7 @@ class VectorIndex(ABC):
 
     @abstractmethod
     def ensure_collection(
-        self,
-        collection: str,
-        dim: int,
-        indexed: Mapping[str, str] = {},  # noqa: B006
+        self, collection: str, dim: int, indexed: Mapping[str, str] = {}  # noqa: B006
     ) -> None:
         """Create ``collection`` for vectors of ``dim`` floats unless it exists (idempotent).
         ``indexed`` maps payload fields to ``"keyword"``, ``"integer"``, ``"float"`` or
@@ -144,9 +141,7 @@ class VectorIndex(ABC):
         """Remove ``ids`` (unknown ids are ignored)."""
 
     @abstractmethod
-    def get(
-        self, collection: str, ids: Sequence[str], with_vectors: bool = False
-    ) -> list[VectorPoint]:
+    def get(self, collection: str, ids: Sequence[str], with_vectors: bool = False) -> list[VectorPoint]:
         """The points of ``ids`` that exist, in the order of ``ids``."""
 
     @abstractmethod

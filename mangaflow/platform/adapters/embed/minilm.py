@@ -107,9 +107,7 @@ class MiniLMWeights:
         w = {k.removeprefix("bert."): v for k, v in w.items()}
         e = "embeddings."
         self.words = w[e + "word_embeddings.weight"]
-        self.positions = (
-            w[e + "position_embeddings.weight"] + w[e + "token_type_embeddings.weight"][0]
-        )
+        self.positions = w[e + "position_embeddings.weight"] + w[e + "token_type_embeddings.weight"][0]
         self.ln_w, self.ln_b = w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"]
         self.layers = []
         for i in range(int(config["num_hidden_layers"])):

@@ -202,4 +202,6 @@ def map_eventbridge_error(exc: BaseException, bus_name: str) -> MangaFlowError:
 
 
 def register(registry: Any) -> None:
-    registry.add_bus("eventbridge", lambda s: EventBridgeBus(s.event_bus_name, region=s.aws_region))
+    registry.add_bus(
+        "eventbridge", lambda s: EventBridgeBus(s.event_bus_name, region=s.aws_region)
+    )

@@ -117,9 +117,9 @@ class SqliteItemTable(ItemTable):
 
     # -- reads
     def get(self, pk: str, sk: str) -> Item | None:
-        row = (
-            self._conn().execute("SELECT data FROM items WHERE pk=? AND sk=?", (pk, sk)).fetchone()
-        )
+        row = self._conn().execute(
+            "SELECT data FROM items WHERE pk=? AND sk=?", (pk, sk)
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
     def query(

@@ -199,9 +199,7 @@ class ExactIndex:
             if k == 0:
                 return []
             top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(k)
-            ranked = sorted(
-                top.tolist(), key=lambda j: (-float(scores[j]), self._ids[candidates[j]])
-            )
+            ranked = sorted(top.tolist(), key=lambda j: (-float(scores[j]), self._ids[candidates[j]]))
             return [(self._ids[candidates[j]], float(scores[j]), dict(self._payloads[candidates[j]]))
                     for j in ranked]  # fmt: skip
 

@@ -204,18 +204,13 @@ class QdrantVectorIndex(VectorIndex):
     # ------------------------------------------------------------------ the port
 
     def ensure_collection(
-        self,
-        collection: str,
-        dim: int,
-        indexed: Mapping[str, str] = {},  # noqa: B006
+        self, collection: str, dim: int, indexed: Mapping[str, str] = {}  # noqa: B006
     ) -> None:
         from qdrant_client import models as m
 
         unknown = {k: v for k, v in indexed.items() if v not in SCHEMAS}
         if unknown:
-            raise ConfigError(
-                f"unknown payload index types {unknown}; use one of {sorted(SCHEMAS)}"
-            )
+            raise ConfigError(f"unknown payload index types {unknown}; use one of {sorted(SCHEMAS)}")
         done = (collection, dim, frozenset(indexed.items()))
         if done in self._ensured:  # every search ensures: no round trips after the first
             return
@@ -282,9 +277,7 @@ class QdrantVectorIndex(VectorIndex):
         if self.exact:
             self._mirror(collection).delete(ids)
 
-    def get(
-        self, collection: str, ids: Sequence[str], with_vectors: bool = False
-    ) -> list[VectorPoint]:
+    def get(self, collection: str, ids: Sequence[str], with_vectors: bool = False) -> list[VectorPoint]:
         self._dim(collection)
         if not ids:
             return []
