@@ -21,7 +21,7 @@ def test_app_synthesizes_without_unacknowledged_nag_findings(
     names = {s.stack_name for s in assembly.stacks}
     assert names == {
         f"MangaFlow-{stage}-{n}"
-        for n in ("Storage", "Events", "Api", "Monitoring", "Workers", "Catalog")
+        for n in ("Storage", "Events", "Api", "Monitoring", "Workers", "Catalog", "Video")
     }
 
 
@@ -58,7 +58,7 @@ def test_a_builder_for_an_unknown_product_is_rejected(tmp_path: Path) -> None:
     """A builder for a name that is not a product is refused."""
     from stacks.mangaflow_app import PRODUCT_STACKS, build_app
 
-    builders = {**PRODUCT_STACKS, "video": PRODUCT_STACKS["manga"]}
+    builders = {**PRODUCT_STACKS, "comics": PRODUCT_STACKS["manga"]}
     with pytest.raises(ValueError, match="PRODUCT_STACKS"):
         build_app("dev", outdir=str(tmp_path), nag=False, products=builders)
 
@@ -84,7 +84,7 @@ def test_product_builders_get_the_platform_and_their_stacks_are_tagged(tmp_path:
         return []
 
     app, stacks = build_app("dev", outdir=str(tmp_path), nag=False,
-                            products={"manga": manga, "catalog": catalog})  # fmt: skip
+                            products={"manga": manga, "catalog": catalog, "video": catalog})  # fmt: skip
     assert seen == [stacks.platform]  # called once, after the platform's stacks exist
     (stack,) = stacks.products["manga"]
     assert {s.stack_name for s in app.synth().stacks} == {

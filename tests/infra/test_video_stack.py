@@ -16,7 +16,7 @@ from stacks.platform import PlatformStacks
 from stacks.video import VideoStack
 
 from mangaflow.products import routes
-from tests.infra.video_app import VIDEO_ROUTES, Built, actions, build_video, grants, one
+from tests.infra.video_app import Built, actions, build_video, grants, one
 
 pytestmark = pytest.mark.slow
 
@@ -163,7 +163,7 @@ def test_bad_context_is_a_clear_error(
 ) -> None:
     app = cdk.App(outdir=str(tmp_path), context=context)
     config = stage_config("dev")
-    platform = PlatformStacks(app, config, routes=[*routes(), *VIDEO_ROUTES])
+    platform = PlatformStacks(app, config, routes=list(routes()))
     with pytest.raises(ValueError, match=message):
         VideoStack(app, "MangaFlow-dev-Video", config=config, platform=platform)
 
