@@ -10,12 +10,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from mangaflow.api import errors
 from mangaflow.api.auth import TokenVerifier, verifier_for
 from mangaflow.api.request_limits import BodySizeLimit, RateLimiter
-from mangaflow.api.routers import catalog, manga, platform
+from mangaflow.api.routers import catalog, manga, platform, video
 from mangaflow.api.routers.platform import API_VERSION
 from mangaflow.bootstrap import get_context
 from mangaflow.platform.context import Context
 
-ROUTERS: tuple[APIRouter, ...] = (platform.router, manga.router, catalog.router)
+ROUTERS: tuple[APIRouter, ...] = (platform.router, manga.router, catalog.router, video.router)
 
 __all__ = ["API_VERSION", "ROUTERS", "create_app"]
 
@@ -26,12 +26,13 @@ def create_app(
     """The API; ``context`` supplies the wired services (tests pass their own)."""
     settings = context().settings
     app = FastAPI(title="MangaFlow API", version=API_VERSION,
-                  description="Personalized manga generation: preferences in, PDF/CBZ out.")  # fmt: skip
+                  description="Personalized manga generation (preferences in, PDF/CBZ out), the "
+                              "anime catalog, and narrated videos from trends.")  # fmt: skip
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
     if settings.api_cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["*"])  # fmt: skip
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["*"])  # fmt: skip
     app.state.context = context
     app.state.tokens = verifier or verifier_for(settings)
     app.state.limiter = RateLimiter(settings.api_rate_per_minute)

@@ -32,6 +32,9 @@ PAGES = {
     "pages/catalog/search.py": "Catalog Search",
     "pages/catalog/review.py": "Review Queue",
     "pages/catalog/syncs.py": "Sync History",
+    "pages/video/topics.py": "Topics & budget",
+    "pages/video/trends.py": "Trends",
+    "pages/video/videos.py": "Videos",
 }
 
 
