@@ -17,7 +17,7 @@ from typing import Any
 from mangaflow.platform.context import Context
 from mangaflow.platform.ports import SpeechModel, SpeechRequest, SpeechResult, Usage
 from mangaflow.video import budget
-from mangaflow.video.domain import Topic, VideoRecord
+from mangaflow.video.domain import Topic, VideoRecord, topic_key
 from mangaflow.video.parts import Studio, studio
 from mangaflow.video.services import produce, topics
 from mangaflow.video.services import trends as trend_service
@@ -119,8 +119,8 @@ def finished_video(
     req, video = produce.request_video(st, user, topic_id=topic_id, minutes=1)
     topic = st.store.get_topic(user, topic_id)
     for kind, provider, usage in CALLS:
-        budget.record(c, st.store, req.request_id, kind, provider, usage, topic_id=topic_id,
-                      topic=topic)  # fmt: skip
+        budget.record(c, st.store, req.request_id, kind, provider, usage,
+                      topic_id=topic_key(user, topic_id), topic=topic)  # fmt: skip
     files = {
         "mp4": c.blobs.put(produce.result_key(video, "video.mp4"), tiny_mp4(), "video/mp4"),
         "srt": c.blobs.put(produce.result_key(video, "captions.srt"), SRT, "application/x-subrip"),

@@ -190,13 +190,15 @@ def _alert_if_near(
     month: str, added: float,
 ) -> None:  # fmt: skip
     s = c.settings
-    caps = [("daily", s.video_daily_cap_usd, f"DAY#{day}"),
-            ("monthly", s.video_monthly_cap_usd, f"MONTH#{month}")]  # fmt: skip
+    caps = [("daily", s.video_daily_cap_usd, f"DAY#{day}", ""),
+            ("monthly", s.video_monthly_cap_usd, f"MONTH#{month}", "")]  # fmt: skip
     if topic is not None:
-        caps += [(f"topic {topic_id} daily", topic.cap_daily_usd, f"TOPIC#{topic_id}#DAY#{day}"),
-                 (f"topic {topic_id} monthly", topic.cap_monthly_usd,
-                  f"TOPIC#{topic_id}#MONTH#{month}")]  # fmt: skip
-    for name, cap, key in caps:
+        shown = topic_id.split("/", 1)[-1]  # the key is user/topic
+        caps += [(f"topic {shown} daily", topic.cap_daily_usd, f"TOPIC#{topic_id}#DAY#{day}",
+                  topic_id),
+                 (f"topic {shown} monthly", topic.cap_monthly_usd,
+                  f"TOPIC#{topic_id}#MONTH#{month}", topic_id)]  # fmt: skip
+    for name, cap, key, owner in caps:
         if cap <= 0:
             continue
         spent = store.spent(key)
@@ -204,7 +206,7 @@ def _alert_if_near(
         if spent >= threshold > round(spent - added, 6):  # this call crossed the threshold
             alert(c, store, f"video budget: {name} spend {spent:.2f} of {cap:.2f} USD "
                             f"({spent / cap:.0%})", {"cap": name, "spent_usd": spent,
-                                                     "cap_usd": cap})  # fmt: skip
+                                                     "cap_usd": cap, "topic_key": owner})  # fmt: skip
 
 
 def alert(c: Context, store: VideoStore, message: str, data: dict[str, Any]) -> None:

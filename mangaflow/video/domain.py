@@ -103,6 +103,11 @@ class Topic(TopicSettings):
         return value
 
 
+def topic_key(user_id: str, topic_id: str) -> str:
+    """A topic's key in per-topic records (trends, spend): topic ids are per user."""
+    return f"{user_id}/{topic_id}" if topic_id else ""
+
+
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48].strip("-")
     return slug or "topic"
@@ -127,6 +132,7 @@ class TrendReport(BaseModel):
     """The trends of one topic on one day, best first."""
 
     topic_id: str
+    user_id: str = ""
     day: str  # YYYY-MM-DD (America/New_York, the schedule's zone)
     source: str  # "offline" or "youtube"
     offline: bool

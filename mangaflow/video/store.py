@@ -5,10 +5,10 @@ only code that knows their keys.
 item                   PK | SK                              GSI1PK | GSI1SK
 =====================  ===================================  ==================================
 topic                  USER#uid | VTOPIC#topic_id           VIDEO#TOPICS | topic_id
-trend report           VTOPIC#topic_id | TRENDS#day         VIDEO#TRENDS#day | topic_id
+trend report           VTOPIC#uid/topic_id | TRENDS#day     VIDEO#TRENDS#day | uid/topic_id
 video                  VIDEO#video_id | VIDEO               VIDEOS#uid | created_at
 spend (all, topic)     VIDEO#SPEND | DAY#d, MONTH#m,
-                       TOPIC#t#DAY#d, TOPIC#t#MONTH#m  (amount, rev)
+                       TOPIC#uid/t#DAY#d, TOPIC#uid/t#MONTH#m  (amount, rev)
 budget alert           VIDEO#ALERTS | ts#id
 =====================  ===================================  ==================================
 """
@@ -23,7 +23,7 @@ from mangaflow.platform.errors import ConditionFailed, NotFound
 from mangaflow.platform.ports import ItemTable, Put
 from mangaflow.platform.requests.model import utcnow
 from mangaflow.platform.requests.store import strip_keys
-from mangaflow.video.domain import Topic, TrendReport, VideoRecord
+from mangaflow.video.domain import Topic, TrendReport, VideoRecord, topic_key
 
 
 class VideoStore:
@@ -62,13 +62,15 @@ class VideoStore:
     # ------------------------------------------------------------------ trends
     def put_trends(self, report: TrendReport) -> None:
         self.table.put(Put({
-            "PK": f"VTOPIC#{report.topic_id}", "SK": f"TRENDS#{report.day}",
-            "GSI1PK": f"VIDEO#TRENDS#{report.day}", "GSI1SK": report.topic_id,
+            "PK": f"VTOPIC#{topic_key(report.user_id, report.topic_id)}",
+            "SK": f"TRENDS#{report.day}", "GSI1PK": f"VIDEO#TRENDS#{report.day}",
+            "GSI1SK": topic_key(report.user_id, report.topic_id),
             **report.model_dump(mode="json"),
         }))  # fmt: skip
 
-    def trends(self, topic_id: str, limit: int = 30) -> list[TrendReport]:
-        rows = self.table.query(f"VTOPIC#{topic_id}", "TRENDS#", descending=True, limit=limit)
+    def trends(self, user_id: str, topic_id: str, limit: int = 30) -> list[TrendReport]:
+        rows = self.table.query(f"VTOPIC#{topic_key(user_id, topic_id)}", "TRENDS#",
+                                descending=True, limit=limit)  # fmt: skip
         return [TrendReport.model_validate(strip_keys(r)) for r in rows]
 
     def trends_on(self, day: str) -> list[TrendReport]:

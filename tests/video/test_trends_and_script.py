@@ -48,9 +48,13 @@ def test_rank_prefers_velocity_then_engagement() -> None:
 def test_detect_stores_the_report_per_topic_and_day(st: Studio) -> None:
     topic = _topic()
     report = trends.detect(st, topic, NOW)
-    assert st.store.trends("espresso")[0].items == report.items
+    assert st.store.trends("u1", "espresso")[0].items == report.items
     assert [r.topic_id for r in st.store.trends_on("2026-12-04")] == ["espresso"]
-    assert trends.latest_titles(st, "espresso") == [i.title for i in report.items[:3]]
+    assert trends.latest_titles(st, "u1", "espresso") == [i.title for i in report.items[:3]]
+    # Another user's topic of the same id has its own reports.
+    theirs = trends.detect(st, _topic(user_id="u2", keywords=["tea"]), NOW)
+    assert st.store.trends("u1", "espresso")[0].items == report.items
+    assert st.store.trends("u2", "espresso")[0].items == theirs.items != report.items
 
 
 def test_weekly_topics_are_due_on_mondays_in_new_york() -> None:

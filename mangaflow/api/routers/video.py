@@ -22,7 +22,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from mangaflow.api.deps import Ctx, User
-from mangaflow.platform import storyboard
 from mangaflow.platform.errors import Conflict, ValidationError
 from mangaflow.video import budget
 from mangaflow.video.domain import TopicSettings
@@ -169,9 +168,7 @@ def post_video(body: VideoIn, user: User, c: Ctx) -> dict[str, Any]:
             raise ValidationError("publish_at is in the past", details=[
                 {"field": "publish_at", "message": "must be in the future"}])  # fmt: skip
         publish_at = when.isoformat().replace("+00:00", "Z")
-    st = studio(c)
-    if body.episode_id:  # 404 for another user's episode, 409 for an unfinished one
-        storyboard.load(c, "manga", user, body.episode_id)
+    st = studio(c)  # request_video: 404 another user's episode, 409 an unfinished one
     req, video = produce.request_video(
         st, user, topic_id=body.topic_id, minutes=body.minutes, episode_id=body.episode_id,
         seed=body.seed, publish_at=publish_at,

@@ -23,6 +23,8 @@ def plan(st: Studio, request_id: str) -> int:
     n = len(job.script().segments)
     job.stage("narration")
     job.check("narration", segments=n)
+    if not st.speech.offline and job.video.offline:
+        st.store.update_video(job.video.video_id, offline=False)
     return n
 
 

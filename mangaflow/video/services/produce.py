@@ -20,7 +20,7 @@ from mangaflow.platform.requests import lifecycle
 from mangaflow.platform.requests.model import GenerationRequest
 from mangaflow.platform.structured import generate_structured
 from mangaflow.video import budget
-from mangaflow.video.domain import Segment, TopicSettings, VideoRecord, VideoScript
+from mangaflow.video.domain import Segment, TopicSettings, VideoRecord, VideoScript, topic_key
 from mangaflow.video.events import VideoRequested
 from mangaflow.video.parts import Studio
 from mangaflow.video.services import trends as trend_service
@@ -54,6 +54,11 @@ def request_video(
         raise ValidationError("say what the video is about",
                               details=[{"field": "topic_id", "message": "a topic id, or "
                                         "episode_id for a motion comic"}])  # fmt: skip
+    if topic_id and episode_id:
+        raise ValidationError("give a topic or an episode, not both",
+                              details=[{"field": "episode_id", "message": "not with topic_id"}])  # fmt: skip
+    if episode_id:  # the caller's own finished episode (NotFound / Conflict otherwise)
+        storyboard.load(st.c, "manga", user_id, episode_id)
     topic = st.store.get_topic(user_id, topic_id) if topic_id else None
     settings = TopicSettings.model_validate(
         topic.model_dump(include=set(TopicSettings.model_fields)) if topic
@@ -66,12 +71,13 @@ def request_video(
         settings = settings.model_copy(update={"min_minutes": minutes, "max_minutes": minutes})
     publish_at = _publish_at(publish_at, settings)
     estimate = budget.estimate(st.settings, settings)
-    budget.check(st.c, st.store, settings, needed=estimate.total, topic_id=topic_id)
+    budget.check(st.c, st.store, settings, needed=estimate.total,
+                 topic_id=topic_key(user_id, topic_id))  # fmt: skip
     request_id = uuid.uuid4().hex
     video = VideoRecord(
         video_id=uuid.uuid4().hex[:16], request_id=request_id, user_id=user_id,
         topic_id=topic_id, source="manga" if episode_id else "topic", episode_id=episode_id,
-        estimate_usd=estimate.total, offline=st.c.offline and st.speech.offline,
+        estimate_usd=estimate.total, offline=st.c.offline,
     )  # fmt: skip
     req = GenerationRequest(
         request_id=request_id, user_id=user_id, type="VIDEO", seed=seed,
@@ -117,6 +123,7 @@ class Job:
         self.video = st.store.get_video(self.req.params["video_id"])
         self.topic = TopicSettings.model_validate(self.req.params["topic"])
         self.topic_id = str(self.req.params.get("topic_id") or "")
+        self.topic_key = topic_key(self.req.user_id, self.topic_id)  # per-topic ledgers
 
     @property
     def request_id(self) -> str:
@@ -131,11 +138,11 @@ class Job:
         estimate = budget.estimate(self.st.settings, self.topic, segments=segments)
         budget.check(self.st.c, self.st.store, self.topic, needed=estimate.after(stage),
                      video_cost=budget.request_cost(self.st.c, self.request_id),
-                     topic_id=self.topic_id)  # fmt: skip
+                     topic_id=self.topic_key)  # fmt: skip
 
     def record(self, kind: str, provider: str, usage: Usage, model: str = "") -> None:
         budget.record(self.st.c, self.st.store, self.request_id, kind, provider, usage,
-                      model=model, topic_id=self.topic_id, topic=self.topic)  # fmt: skip
+                      model=model, topic_id=self.topic_key, topic=self.topic)  # fmt: skip
 
     def script(self) -> VideoScript:
         return VideoScript.model_validate_json(
@@ -185,7 +192,7 @@ def write_script(st: Studio, request_id: str) -> str:
         stills = [s.image_key for s in board.shots]
     else:
         job.check("script")
-        trends = trend_service.latest_titles(st, job.topic_id)
+        trends = trend_service.latest_titles(st, job.video.user_id, job.topic_id)
         request = TextRequest(
             task="video_script", messages=_messages(job.topic, trends),
             context={"topic": {**job.topic.model_dump(mode="json"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from mangaflow.platform.errors import NotFound
 from mangaflow.video import budget
-from mangaflow.video.domain import TrendReport
+from mangaflow.video.domain import TrendReport, topic_key
 from mangaflow.video.parts import Studio
 from mangaflow.video.services import finish
 from mangaflow.video.services import trends as trend_service
@@ -47,7 +47,7 @@ def file_source(st: Studio, user_id: str, video_id: str, kind: str) -> tuple[str
 def trend_reports(st: Studio, user_id: str, topic_id: str, limit: int = 30) -> list[TrendReport]:
     """Stored trend reports of one of the user's topics, newest day first."""
     st.store.get_topic(user_id, topic_id)
-    return st.store.trends(topic_id, limit=limit)
+    return st.store.trends(user_id, topic_id, limit=limit)
 
 
 def detect(
@@ -79,11 +79,12 @@ def budget_overview(
         topics.append({
             "topic_id": t.topic_id, "name": t.name, "cap_per_video_usd": t.cap_per_video_usd,
             "estimate_usd": budget.estimate(s, t).total,
-            "today": _period(st.store.spent(f"TOPIC#{t.topic_id}#DAY#{day}"), t.cap_daily_usd),
-            "month": _period(st.store.spent(f"TOPIC#{t.topic_id}#MONTH#{month}"),
+            "today": _period(st.store.spent(f"TOPIC#{topic_key(user_id, t.topic_id)}#DAY#{day}"),
+                             t.cap_daily_usd),  # fmt: skip
+            "month": _period(st.store.spent(f"TOPIC#{topic_key(user_id, t.topic_id)}#MONTH#{month}"),
                              t.cap_monthly_usd),
         })  # fmt: skip
-    ids = {t.topic_id for t in mine}
+    ids = {topic_key(user_id, t.topic_id) for t in mine}
     recent = [a for a in st.store.alerts(limit=alerts * 4) if _concerns(a, ids)][:alerts]
     return {
         "day": day, "month": month,
@@ -93,9 +94,7 @@ def budget_overview(
     }  # fmt: skip
 
 
-def _concerns(alert: dict[str, Any], topic_ids: set[str]) -> bool:
-    """Global caps concern every user; a topic's cap only its owner (``topic <id> daily``)."""
-    cap = str(alert.get("cap", ""))
-    if not cap.startswith("topic "):
-        return True
-    return cap.split(" ")[1] in topic_ids
+def _concerns(alert: dict[str, Any], topic_keys: set[str]) -> bool:
+    """Global caps concern every user; a topic's cap only its owner."""
+    owner = str(alert.get("topic_key") or "")
+    return not owner or owner in topic_keys

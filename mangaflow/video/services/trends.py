@@ -98,6 +98,7 @@ def detect(st: Studio, topic: Topic, now: datetime | None = None) -> TrendReport
         report = youtube_trends(st, topic, now)
     else:
         report = offline_trends(topic, now)
+    report.user_id = topic.user_id
     st.store.put_trends(report)
     return report
 
@@ -109,6 +110,6 @@ def due_for_video(topic: Topic, now: datetime) -> bool:
     return topic.schedule == "weekly" and now.astimezone(ZONE).weekday() == 0
 
 
-def latest_titles(st: Studio, topic_id: str, n: int = 3) -> list[str]:
-    reports = st.store.trends(topic_id, limit=1)
+def latest_titles(st: Studio, user_id: str, topic_id: str, n: int = 3) -> list[str]:
+    reports = st.store.trends(user_id, topic_id, limit=1)
     return [i.title for i in reports[0].items[:n]] if reports else []
