@@ -10,17 +10,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mangaflow.platform.errors import NotFound, ValidationError
+from mangaflow.platform.errors import MangaFlowError, ValidationError
 
 Role = Literal["admin", "agent", "customer"]
 ROLES: tuple[Role, ...] = ("admin", "agent", "customer")
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
-class Forbidden(NotFound):
-    """The caller's role may not do this. A subclass of ``NotFound`` on purpose for records
-    of other tenants (they do not exist for the caller); raised as such for role checks with
-    a message naming the role needed."""
+class Forbidden(MangaFlowError):
+    """The caller's role may not do this (HTTP 403). Records of another tenant are not
+    forbidden but absent: reading them raises ``NotFound``."""
 
     code = "forbidden"
 
