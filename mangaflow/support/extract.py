@@ -206,8 +206,15 @@ def _markdown(text: str) -> Extracted:
 
 
 def _plain(text: str) -> Extracted:
+    """Paragraphs split at blank lines; a short first line without a full stop is the title
+    (and heading)."""
     paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return Extracted(blocks=[(False, p) for p in paras if p])
+    out = Extracted(blocks=[(False, p) for p in paras if p])
+    if len(out.blocks) > 1:
+        first = out.blocks[0][1]
+        if len(first.split()) <= 12 and not first.endswith((".", "!", "?", ":", ";", ",")):
+            out.title, out.blocks[0] = first, (True, first)
+    return out
 
 
 def _pdf(name: str, data: bytes) -> Extracted:
@@ -226,7 +233,7 @@ def _pdf(name: str, data: bytes) -> Extracted:
         raise _refuse("file", f"{name} is not a readable PDF ({type(exc).__name__}: "
                       f"{str(exc)[:120]})") from exc  # fmt: skip
     out = _plain("\n\n".join(re.sub(r"(?<=[^\n])\n(?=[^\n])", "\n\n", p) for p in pages))
-    out.title = meta_title
+    out.title = meta_title or out.title
     return out
 
 
