@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mangaflow.platform.errors import NotFound, ProviderUnavailable, ValidationError
-from mangaflow.platform.ports import EmbedResult, Embedder
+from mangaflow.platform.ports import Embedder, EmbedResult
 from mangaflow.support import ingest
 from mangaflow.support.documents import DocStatus
 from mangaflow.support.extract import CHUNK_MAX, CHUNK_MIN, MAX_BYTES
