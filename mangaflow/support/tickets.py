@@ -244,7 +244,9 @@ class TicketStore:
     def escalate_ticket(self, principal: Principal, ticket_id: str, reason: str,
                         region: str = "US") -> Ticket:  # fmt: skip
         """Mark a ticket the caller may see as escalated and queue it for a human."""
-        ticket = self._change(principal, ticket_id, status="escalated", priority="high")
+        current = self.get_ticket(principal, ticket_id).priority
+        priority = current if current in ("high", "urgent") else "high"
+        ticket = self._change(principal, ticket_id, status="escalated", priority=priority)
         self.table.put(Put({
             "PK": scoped(principal.tenant_id, "ESCALATIONS"),
             "SK": f"{ticket.updated_at}#{ticket.ticket_id}", "ticket_id": ticket.ticket_id,
