@@ -11,7 +11,7 @@ from functools import cache
 
 from mangaflow.platform.routes import RouteTable
 
-PRODUCTS: tuple[str, ...] = ("manga", "catalog", "video")
+PRODUCTS: tuple[str, ...] = ("manga", "catalog", "video", "support")
 
 
 @cache

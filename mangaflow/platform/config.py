@@ -362,6 +362,17 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="YouTube Data API units per Pacific day."
     )
 
+    # Support (multi-tenant support agents)
+    support_escalation_topic_arn: str = Field(
+        default="", description="SNS topic told of escalated tickets (empty: logged and stored)."
+    )
+    support_approval_wait_seconds: float = Field(
+        default=0.0, ge=0,
+        description="How long an ingestion flow run waits, paused, for an admin's approval; 0 "
+        "(local default) leaves the version PENDING_APPROVAL and the decision is applied when "
+        "it comes.",
+    )  # fmt: skip
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.stale_after_seconds < 3 * self.heartbeat_seconds:

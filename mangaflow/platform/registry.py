@@ -14,6 +14,7 @@ takes an argument.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -153,6 +154,29 @@ def build_embedder(settings: Any, registry: ProviderRegistry | None = None) -> E
 def build_vector_index(settings: Any, registry: ProviderRegistry | None = None) -> VectorIndex:
     """The vector index ``settings.vector_index`` names (``MANGAFLOW_VECTOR_INDEX``)."""
     return (registry or load_registry()).create_vector(settings.vector_index, settings)
+
+
+_INDEXES: dict[tuple[str, str, str], VectorIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def shared_vector_index(settings: Any) -> VectorIndex:
+    """The process's vector index for these settings, opened once and shared by every product
+    (the catalog's and support's collections live in it): an embedded index may be opened
+    only once per process."""
+    key = (settings.vector_index, settings.qdrant_url, str(settings.qdrant_dir))
+    with _INDEXES_LOCK:
+        if key not in _INDEXES:
+            _INDEXES[key] = build_vector_index(settings)
+        return _INDEXES[key]
+
+
+def close_shared_vector_index(index: VectorIndex) -> None:
+    """Close ``index`` and forget it (the next :func:`shared_vector_index` opens it again)."""
+    with _INDEXES_LOCK:
+        for key in [k for k, v in _INDEXES.items() if v is index]:
+            del _INDEXES[key]
+    index.close()
 
 
 def build_speech(settings: Any, registry: ProviderRegistry | None = None) -> SpeechModel:

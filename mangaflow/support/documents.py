@@ -77,6 +77,7 @@ class DocumentVersion(BaseModel):
     chunks: int = 0
     words: int = 0
     decided_by: str = ""  # the admin who approved or rejected it
+    flow_run_id: str = ""  # the ingestion run waiting for the decision, if any
     created_at: str = Field(default_factory=utcnow)
     updated_at: str = Field(default_factory=utcnow)
 

@@ -56,27 +56,17 @@ class Desk:
             return self._index
 
 
-_INDEXES: dict[tuple[str, str, str], VectorIndex] = {}
-_INDEXES_LOCK = threading.Lock()
-
-
 def vector_index(settings: Any) -> VectorIndex:
-    """The process's vector index for these settings, opened once and shared by every desk
-    (an embedded index may be opened only once per process)."""
-    key = (settings.vector_index, settings.qdrant_url, str(settings.qdrant_dir))
-    with _INDEXES_LOCK:
-        if key not in _INDEXES:
-            from mangaflow.platform.registry import build_vector_index
+    """The process's vector index (shared by every product; see the platform registry)."""
+    from mangaflow.platform.registry import shared_vector_index
 
-            _INDEXES[key] = build_vector_index(settings)
-        return _INDEXES[key]
+    return shared_vector_index(settings)
 
 
 def close_vector_index(index: VectorIndex) -> None:
-    with _INDEXES_LOCK:
-        for key in [k for k, v in _INDEXES.items() if v is index]:
-            del _INDEXES[key]
-    index.close()
+    from mangaflow.platform.registry import close_shared_vector_index
+
+    close_shared_vector_index(index)
 
 
 _DESKS: dict[int, Desk] = {}

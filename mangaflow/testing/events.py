@@ -44,6 +44,7 @@ from mangaflow.manga.domain.events import (
 from mangaflow.platform.errors import ProviderUnavailable
 from mangaflow.platform.events import DomainEvent, GenerationFailed, parse_event
 from mangaflow.platform.ports import EventBus
+from mangaflow.support.events import SupportDocumentDecided, SupportDocumentUploaded
 from mangaflow.testing._base import Contract
 from mangaflow.video.events import (
     VideoRenderFinished,
@@ -79,6 +80,8 @@ def sample_events() -> list[DomainEvent]:
         VideoRequested(**ids, videoId="v1"),
         VideoRenderFinished(**ids, jobId="j1", status="COMPLETE"),
         VideoStatsRequested(**ids, videoId="v1", label="+24h"),
+        SupportDocumentUploaded(**ids, tenantId="acme", docId="d1", version=2),
+        SupportDocumentDecided(**ids, tenantId="acme", docId="d1", version=2, decision="approve"),
     ]
 
 

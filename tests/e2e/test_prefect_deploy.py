@@ -104,7 +104,8 @@ def test_prefect_deploy_all_registers_every_deployment(tmp_path: Path) -> None:
                      "manga": "inline", "batch": "inline", "reaper": None, "weekly": None,
                      "enrich": None, "review": None, "snapshot": None, "airing": None,
                      "episode-update": None, "daily": None, "produce": None,
-                     "render-finished": None, "stats": None}  # fmt: skip
+                     "render-finished": None, "stats": None, "ingest": None,
+                     "decided": None}  # fmt: skip
     # The catalog's enrichment runs wait (paused) up to a day for a reviewer.
     env = (ours["enrich"].job_variables or {}).get("env", {})
     assert env.get("MANGAFLOW_CATALOG_REVIEW_WAIT_SECONDS") == "86400"

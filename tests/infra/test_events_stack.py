@@ -48,6 +48,8 @@ def test_bus_archive_and_one_rule_per_detail_type(templates: dict[str, Template]
         ("video.requested", "mangaflow.video"),
         ("video.render.finished", "mangaflow.video"),
         ("video.stats.requested", "mangaflow.video"),
+        ("support.document.uploaded", "mangaflow.support"),
+        ("support.document.decided", "mangaflow.support"),
     }
     buffers = {
         logical_id
@@ -217,7 +219,7 @@ def test_each_route_has_its_rule_buffer_and_dlq_under_stable_ids(dev: Built) -> 
         "PanelRegeneration", "CatalogSyncRequested", "CatalogEntryDiscovered",
         "CatalogReviewDecided", "CatalogSnapshotRequested", "CatalogAiringRequested",
         "CatalogEpisodeAired", "VideoTrendsRequested", "VideoRequested", "VideoRenderFinished",
-        "VideoStatsRequested",
+        "VideoStatsRequested", "SupportDocumentUploaded", "SupportDocumentDecided",
     ]  # fmt: skip
     assert [r.detail_type for r in events_stack.routes.values()] == [
         r.detail_type for r in routes()

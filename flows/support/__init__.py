@@ -1,0 +1,1 @@
+"""The support product's flows: document ingestion and the admin's decision."""
