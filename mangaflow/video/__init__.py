@@ -1,0 +1,1 @@
+"""Video: trends turned into narrated videos published to YouTube."""

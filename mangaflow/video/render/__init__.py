@@ -1,0 +1,11 @@
+"""Rendering narrated videos: stills with pan/zoom and crossfades over narration (local
+ffmpeg, :func:`render`), subtitles, thumbnails, probing, and the MediaConvert adapter used on
+AWS (:mod:`.mediaconvert`)."""
+
+from mangaflow.video.render.ffmpeg import ffmpeg_exe, run_ffmpeg
+from mangaflow.video.render.local import render
+from mangaflow.video.render.probe import MediaInfo, ffprobe_json, probe
+from mangaflow.video.render.spec import RenderResult, RenderSpec, Shot
+
+__all__ = ["MediaInfo", "RenderResult", "RenderSpec", "Shot", "ffmpeg_exe", "ffprobe_json",
+           "probe", "render", "run_ffmpeg"]  # fmt: skip
