@@ -66,6 +66,25 @@ def test_a_failing_ffmpeg_raises_render_error_with_its_log(
     assert err.value.details["exit_code"] != 0
 
 
+def test_a_stuck_ffmpeg_is_stopped_at_the_timeout(video_settings: Settings) -> None:
+    endless = ["-re", "-f", "lavfi", "-i", "sine", "-f", "null", "-"]  # never ends by itself
+    with pytest.raises(RenderError) as err:
+        run_ffmpeg(ffmpeg_exe(video_settings), endless, total_s=10.0, timeout_s=0.5)
+    assert "longer than" in str(err.value)
+
+
+def test_a_failing_progress_callback_stops_ffmpeg(video_settings: Settings) -> None:
+    class Stop(Exception):
+        pass
+
+    def cancel(done: float, total: float) -> None:
+        raise Stop
+
+    endless = ["-re", "-f", "lavfi", "-i", "sine", "-f", "null", "-"]
+    with pytest.raises(Stop):
+        run_ffmpeg(ffmpeg_exe(video_settings), endless, total_s=10.0, progress=cancel)
+
+
 def _tiny_mp4(exe: str, out: Path, faststart: bool) -> Path:
     flags = ["-movflags", "+faststart"] if faststart else []
     run_ffmpeg(exe, ["-f", "lavfi", "-i", "testsrc=size=160x90:rate=10:duration=1",

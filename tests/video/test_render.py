@@ -4,6 +4,7 @@ caption), at small sizes so the suite stays fast."""
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from mangaflow.platform.config import Settings
 from mangaflow.platform.errors import ValidationError
 from mangaflow.video.render import RenderSpec, Shot, probe, render
 from mangaflow.video.render.spec import Motion
+from tests.video.conftest import write_wav
 
 NARRATION_S = 4.0
 
@@ -103,6 +105,26 @@ def test_very_short_shots_shrink_the_crossfade_and_keep_the_length(
     assert len(video) == 39
     assert dominant(video[3])[0] > 150 and dominant(video[37])[0] > 150  # red ... magenta
     assert dominant(video[15])[2] > 150  # blue in the middle: every shot got screen time
+
+
+def test_music_is_looped_under_the_narration(
+    tmp_path: Path, stills: list[Path], video_settings: Settings
+) -> None:
+    silent = tmp_path / "silent.wav"
+    with wave.open(str(silent), "wb") as w:  # a narration of 2 s of silence
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(24_000)
+        w.writeframes(b"\0\0" * 48_000)
+    music = write_wav(tmp_path / "music.wav", 0.4)  # shorter than the video: looped
+    spec = RenderSpec([Shot(stills[0], 2.0)], silent, tmp_path / "m.mp4", 640, 360,
+                      music=music, music_volume_db=-6.0)  # fmt: skip
+    info = probe(render(spec, video_settings).path)
+    assert abs(info.audio_duration_s - 2.0) <= 0.1 and abs(info.video_duration_s - 2.0) <= 0.1
+    with av.open(str(spec.out)) as c:
+        pcm = np.concatenate([f.to_ndarray()[0] for f in c.decode(audio=0)])
+    second = pcm[int(1.5 * 48_000) : int(1.9 * 48_000)]  # after the music file's own end
+    assert np.sqrt(np.mean(second**2)) > 0.03  # the music plays on under the narration
 
 
 def test_shots_longer_than_the_narration_are_refused_naming_the_field(

@@ -78,10 +78,13 @@ def run_ffmpeg(
     total_s: float,
     progress: Progress | None = None,
     cwd: Path | None = None,
+    timeout_s: float | None = None,
 ) -> None:
     """Run ``exe args`` (``args`` without the binary; ``-progress`` is added here). Calls
     ``progress(done, total_s)`` with non-decreasing ``done`` and a last call with
-    ``done == total_s`` on success. Raises ``RenderError`` with the log tail on failure."""
+    ``done == total_s`` on success. Raises ``RenderError`` with the log tail on failure or
+    when ffmpeg runs longer than ``timeout_s`` (it is killed; so it is when ``progress``
+    raises)."""
     cmd = [exe, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
            "-progress", "pipe:1", "-stats_period", str(STATS_PERIOD_S), *args]  # fmt: skip
     tail: deque[str] = deque(maxlen=TAIL_LINES)
@@ -102,17 +105,39 @@ def run_ffmpeg(
 
     reader = threading.Thread(target=drain, name="ffmpeg-stderr", daemon=True)
     reader.start()
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        proc.kill()
+
+    watchdog = threading.Timer(timeout_s, kill) if timeout_s else None
+    if watchdog:
+        watchdog.daemon = True
+        watchdog.start()
     done = 0.0
-    for line in proc.stdout:
-        key, _, value = line.strip().partition("=")
-        seconds = _seconds(key, value)
-        if seconds is not None and progress is not None:
-            seconds = min(seconds, total_s)
-            if seconds > done:
-                done = seconds
-                progress(done, total_s)
-    code = proc.wait()
-    reader.join()
+    try:
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            seconds = _seconds(key, value)
+            if seconds is not None and progress is not None:
+                seconds = min(seconds, total_s)
+                if seconds > done:
+                    done = seconds
+                    progress(done, total_s)
+    except BaseException:
+        proc.kill()  # never leave ffmpeg running behind a failed caller
+        raise
+    finally:
+        code = proc.wait()
+        if watchdog:
+            watchdog.cancel()
+        reader.join()
+    if timed_out.is_set():
+        raise RenderError(
+            f"ffmpeg took longer than {timeout_s:.0f} s and was stopped",
+            details={"exit_code": code, "stderr_tail": "\n".join(tail)},
+        )
     if code != 0:
         last = "\n".join(list(tail)[-MESSAGE_LINES:]) or "(no output)"
         raise RenderError(

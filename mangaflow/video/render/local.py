@@ -23,6 +23,10 @@ from mangaflow.video.render.probe import MediaInfo, probe
 from mangaflow.video.render.spec import RenderResult, RenderSpec
 from mangaflow.video.render.timeline import Timeline, plan
 
+#: A render is stopped when it runs longer than this many times the video's length
+#: (and at least ``MIN_TIMEOUT_S``): a stuck ffmpeg must not hold a worker forever.
+TIMEOUT_FACTOR = 20.0
+MIN_TIMEOUT_S = 600.0
 #: Streams may differ from each other and from the narration by at most this (seconds).
 TOLERANCE_S = 0.1
 
@@ -106,8 +110,9 @@ def render(spec: RenderSpec, settings: Settings, progress: Progress | None = Non
     with tempfile.TemporaryDirectory(prefix=".render-", dir=out.parent) as tmp:
         work = Path(tmp)
         partial = work / f"partial{out.suffix}"
+        timeout = max(MIN_TIMEOUT_S, TIMEOUT_FACTOR * total_s)
         run_ffmpeg(exe, command(spec, settings, work, partial), total_s=total_s,
-                   progress=progress)  # fmt: skip
+                   progress=progress, timeout_s=timeout)  # fmt: skip
         seconds = time.perf_counter() - started
         info = probe(partial)
         check(info, spec, narration_s)  # a wrong file never replaces ``out``
