@@ -294,7 +294,7 @@ def _report(st: Any, video_id: str, out: Path | None, seconds: float) -> None:
         console.print(styled(
             "{w}x{h} {vc}/{ac} · video {vd} s · audio {ad} s · faststart {f}",
             w=media.width, h=media.height, vc=media.video_codec, ac=media.audio_codec,
-            vd=f"{media.video_duration:.2f}", ad=f"{media.audio_duration:.2f}",
+            vd=f"{media.video_duration_s:.2f}", ad=f"{media.audio_duration_s:.2f}",
             f="yes" if media.faststart else "no"))  # fmt: skip
     console.print(styled("Cost {c} USD (estimated {e}) · published to {p}: {u} · {s} s",
                          c=f"{info['recorded_cost_usd']:.4f}", e=f"{info['estimate_usd']:.4f}",

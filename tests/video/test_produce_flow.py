@@ -71,13 +71,13 @@ def test_offline_topic_video_end_to_end(tmp_path: Path) -> None:
     media = probe(mp4)
     assert (media.video_codec, media.audio_codec) == ("h264", "aac")
     assert (media.width, media.height) == (1280, 720)
-    assert abs(media.video_duration - media.audio_duration) <= 0.1
-    assert 45 <= media.audio_duration <= 90 and media.faststart
+    assert abs(media.video_duration_s - media.audio_duration_s) <= 0.1
+    assert 45 <= media.audio_duration_s <= 90 and media.faststart
     srt = st.c.blobs.get(info["files"]["srt"]).decode()
     assert srt.startswith("1\n00:00:0") and "-->" in srt
     # The local publisher's folder holds the video and its metadata, marked synthetic.
     folder = st.settings.publish_dir / info["publish"]["video_id"]
-    meta = json.loads((folder / "metadata.json").read_text())
+    meta = json.loads((folder / "metadata.json").read_text())["metadata"]
     assert meta["contains_synthetic_media"] is True and meta["title"] == info["title"]
     # Costs: the video's cost is the sum of its recorded calls, and the day's ledger has it.
     usage = info["usage"]

@@ -19,6 +19,7 @@ from mangaflow.video.ports import DESCRIPTION_MAX_BYTES
 from mangaflow.video.services import narrate
 from mangaflow.video.services.produce import Job, render_key, result_key, still_keys
 
+CROSSFADE_S = 0.5
 #: When statistics are recorded after publishing, and their labels.
 STATS_AFTER: tuple[tuple[str, float], ...] = (("+1h", 3600.0), ("+24h", 86400.0),
                                               ("+7d", 604800.0))  # fmt: skip
@@ -69,11 +70,16 @@ def render(st: Studio, request_id: str, *, mezzanine: bool = False) -> dict[str,
         work = Path(tmp)
         (work / "narration.wav").write_bytes(audio)
         shots = []
-        for i, (key, length) in enumerate(zip(still_keys(st, request_id), lengths, strict=True)):
+        keys = still_keys(st, request_id)
+        for i, (key, length) in enumerate(zip(keys, lengths, strict=True)):
             path = stills.get_file(key, work / f"still-{i:03d}{Path(key).suffix or '.png'}")
-            shots.append(Shot(image=path, duration_s=length, motion=script.segments[i].motion))
+            # A crossfade overlaps two shots: each but the last runs CROSSFADE longer, so
+            # every picture is fully in when its segment's narration starts.
+            extra = CROSSFADE_S if i < len(keys) - 1 else 0.0
+            shots.append(Shot(image=path, duration_s=length + extra,
+                              motion=script.segments[i].motion))  # fmt: skip
         spec = RenderSpec(shots=shots, audio=work / "narration.wav", out=work / "video.mp4",
-                          width=width, height=height)  # fmt: skip
+                          width=width, height=height, crossfade_s=CROSSFADE_S)  # fmt: skip
         result = render_local(spec, st.settings, progress=_progress(st, request_id))
         job.record("render", "ffmpeg", Usage(calls=1, seconds=round(result.duration_s, 3)))
         first = stills.get(still_keys(st, request_id)[0])
