@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mangaflow.video.render.probe import probe
 
 from flows.platform.dispatch import HANDLERS
 from flows.platform.local import no_heartbeats
@@ -21,6 +20,7 @@ from mangaflow.platform.errors import ProviderAuthError
 from mangaflow.platform.ports import SpeechModel, SpeechRequest, SpeechResult
 from mangaflow.platform.registry import build_speech
 from mangaflow.video.parts import Studio, studio
+from mangaflow.video.render.probe import probe
 from mangaflow.video.services import finish, produce, topics
 from tests.conftest import make_settings
 from tests.video.conftest import TOPIC
