@@ -36,14 +36,13 @@ DEFAULT_PRICES: dict[str, dict[str, float]] = {
     "polly": {"per_1k_characters": 0.016},  # neural voices
     "openai:gpt-4o-mini-tts": {"per_1k_characters": 0.015},
     "mediaconvert": {"per_second": 0.0075 / 60},  # basic tier, per output minute
-    "bedrock:amazon.nova-reel-v1:1": {"per_second": 0.08},
 }
 SEGMENT_SECONDS = 30.0  # one picture per ~30 s of narration
 CHARS_PER_WORD = 6.0
 #: Stages in order, and the usage kinds each one spends.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("script", ("text",)),
-    ("visuals", ("image", "video")),
+    ("visuals", ("image",)),
     ("narration", ("speech",)),
     ("render", ("render",)),
     ("publish", ("quota",)),
@@ -93,16 +92,12 @@ def estimate(settings: Any, topic: TopicSettings, *, segments: int | None = None
     words = topic.target_minutes * WORDS_PER_MINUTE
     n = segments or max(3, round(seconds / SEGMENT_SECONDS))
     table = prices(settings)
-    image_kind = "video" if settings.video_visuals == "nova-reel" else "image"
-    image_provider = "bedrock" if image_kind == "video" else settings.image_provider
     renderer = settings.video_renderer
     publisher = "youtube" if settings.video_publisher == "youtube" else "local"
     wanted = [
         ("text", settings.text_provider, Usage(calls=1, input_tokens=1500,
                                                output_tokens=int(words * 1.4)), "tokens"),
-        (image_kind, image_provider,
-         Usage(calls=n, images=n) if image_kind == "image" else Usage(calls=n, seconds=seconds),
-         "images" if image_kind == "image" else "seconds"),
+        ("image", settings.image_provider, Usage(calls=n, images=n), "images"),
         ("speech", settings.speech_provider,
          Usage(calls=n, characters=int(words * CHARS_PER_WORD)), "characters"),
         ("render", renderer, Usage(calls=1, seconds=seconds), "seconds"),
@@ -114,7 +109,7 @@ def estimate(settings: Any, topic: TopicSettings, *, segments: int | None = None
         quantity = {"tokens": usage.input_tokens + usage.output_tokens, "images": usage.images,
                     "seconds": usage.seconds, "characters": usage.characters,
                     "quota units": usage.quota_units}[unit]  # fmt: skip
-        model = "amazon.nova-reel-v1:1" if kind == "video" else model_of(settings, provider, kind)
+        model = model_of(settings, provider, kind)
         lines.append(Line(kind, provider, quantity, unit, price(table, provider, model, usage)))
     return Estimate(lines)
 

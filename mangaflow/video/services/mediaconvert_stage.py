@@ -4,12 +4,17 @@ transcodes it to the final MP4 under ``videos/``, and its job-state event
 
 from __future__ import annotations
 
+from typing import Any
+
 from mangaflow.platform.adapters.aws import make_client
 from mangaflow.platform.errors import ConfigError, ProviderError
 from mangaflow.platform.requests import lifecycle
 from mangaflow.video.parts import Studio
 from mangaflow.video.services import finish
 from mangaflow.video.services.produce import Job, result_key
+
+#: The final MP4's name: the mezzanine's (video.mp4) with MediaConvert's "-youtube" modifier.
+OUTPUT_NAME = "video-youtube.mp4"
 
 
 def _uri(st: Studio, key: str) -> str:
@@ -20,8 +25,9 @@ def _uri(st: Studio, key: str) -> str:
     return location
 
 
-def submit(st: Studio, request_id: str) -> str:
-    """Render the mezzanine and submit the MediaConvert job (once); returns the job id."""
+def submit(st: Studio, request_id: str, client: Any = None) -> str:
+    """Render the mezzanine and submit the MediaConvert job (once; the request id is the
+    job's idempotency token); returns the job id."""
     from mangaflow.video.render import mediaconvert
 
     job = Job(st, request_id)
@@ -31,8 +37,10 @@ def submit(st: Studio, request_id: str) -> str:
     if not s.video_mediaconvert_role_arn:
         raise ConfigError("MANGAFLOW_VIDEO_MEDIACONVERT_ROLE_ARN is not set (the video stack's "
                           "output MediaConvertRoleArn)")  # fmt: skip
+    _uri(st, result_key(job.video, OUTPUT_NAME))  # S3 or a ConfigError, before rendering
     files = finish.render(st, request_id, mezzanine=True)
-    output = _uri(st, result_key(job.video, "video"))  # MediaConvert adds the extension
+    # MediaConvert names its output after the input plus "-youtube", under this prefix.
+    output = _uri(st, result_key(job.video, OUTPUT_NAME)).rsplit("/", 1)[0] + "/"
     width, height = job.topic.size
     settings = mediaconvert.job_settings(
         _uri(st, files["mezzanine"]),
@@ -41,10 +49,11 @@ def submit(st: Studio, request_id: str) -> str:
         height,
         {"requestId": request_id, "userId": job.video.user_id},
     )
-    client = make_client("mediaconvert", s.aws_region)
+    client = client or make_client("mediaconvert", s.aws_region)
     job_id = mediaconvert.submit(client, s.video_mediaconvert_role_arn,
                                  s.video_mediaconvert_queue_arn, settings,
-                                 {"requestId": request_id, "userId": job.video.user_id})  # fmt: skip
+                                 {"requestId": request_id, "userId": job.video.user_id},
+                                 client_token=request_id)  # fmt: skip
     st.store.update_video(job.video.video_id, render_job=job_id, status="RENDERING")
     return job_id
 
@@ -58,5 +67,5 @@ def finished(st: Studio, request_id: str, job_id: str, status: str, error: str =
     if status != "COMPLETE":
         lifecycle.fail(st.c, request_id, f"MediaConvert job {job_id} {status}: {error}")
         raise ProviderError(f"MediaConvert job {job_id} ended {status}: {error or 'no reason'}")
-    files = {**job.video.files, "mp4": result_key(job.video, "video.mp4")}
+    files = {**job.video.files, "mp4": result_key(job.video, OUTPUT_NAME)}
     st.store.update_video(job.video.video_id, files=files, status="PROCESSING")
