@@ -54,7 +54,7 @@ def test_submit_uploads_the_mezzanine_and_creates_one_job(aws_studio: Studio) ->
         stub.add_response("create_job", {"Job": {"Id": "job-1", "Role": ROLE, "Settings": {}}},
                           {"Role": ROLE, "Queue": QUEUE, "Settings": ANY,
                            "UserMetadata": {"requestId": rid, "userId": "u1"},
-                           "StatusUpdateInterval": ANY, "ClientRequestToken": rid})  # fmt: skip
+                           "StatusUpdateInterval": ANY, "ClientRequestToken": f"{rid}-1"})  # fmt: skip
         assert mediaconvert_stage.submit(st, rid, client=client) == "job-1"
         assert mediaconvert_stage.submit(st, rid, client=client) == "job-1"  # once
         stub.assert_no_pending_responses()
@@ -85,6 +85,18 @@ def test_the_job_state_event_keeps_the_output_or_fails_the_request(aws_studio: S
         mediaconvert_stage.finished(st, other, "job-3", "ERROR", "input is corrupt")
     req = st.c.requests.get_request(other)
     assert req.status == "FAILED" and "input is corrupt" in (req.error or "")
+    failed = produce.Job(st, other).video
+    assert failed.status == "FAILED" and failed.render_job == ""
+    # A resume submits a new job, with a new idempotency token (the failed job's is spent).
+    produce.resume(st, "u1", other)
+    with Stubber(client) as stub:
+        stub.add_response("create_job", {"Job": {"Id": "job-4", "Role": ROLE, "Settings": {}}},
+                          {"Role": ROLE, "Queue": QUEUE, "Settings": ANY, "UserMetadata": ANY,
+                           "StatusUpdateInterval": ANY, "ClientRequestToken": f"{other}-2"})  # fmt: skip
+        assert mediaconvert_stage.submit(st, other, client=client) == "job-4"
+    # The transcode is priced: its seconds are recorded for the mediaconvert provider.
+    usage = st.c.requests.usage_summary(rid)
+    assert usage["render/mediaconvert"]["seconds"] == pytest.approx(video.duration_s)
 
 
 def test_mediaconvert_needs_s3(tmp_path: Path) -> None:
