@@ -157,6 +157,17 @@ class Job:
                      video_cost=budget.request_cost(self.st.c, self.request_id),
                      topic_id=self.topic_key, request_id=self.request_id)  # fmt: skip
 
+    def plan(self, stage: str) -> int:
+        """Enter ``stage`` after checking the budget for it and the later stages (priced from
+        the written script); the number of segments."""
+        script = self.script()
+        n = len(script.segments)
+        self.stage(stage)
+        if not (stage == "visuals" and self.video.source == "manga"):  # a comic draws nothing
+            self.check(stage, segments=n,
+                       characters=sum(len(s.narration) for s in script.segments))  # fmt: skip
+        return n
+
     def record(self, kind: str, provider: str, usage: Usage, model: str = "") -> None:
         budget.record(self.st.c, self.st.store, self.request_id, kind, provider, usage,
                       model=model, topic_id=self.topic_key, topic=self.topic)  # fmt: skip
@@ -242,13 +253,8 @@ def plan_visuals(st: Studio, request_id: str) -> int:
     """Check the budget for the visuals and later stages; the number of stills to draw
     (0 for a comic, whose panels are its stills)."""
     job = Job(st, request_id)
-    script = job.script()
-    n = len(script.segments)
-    job.stage("visuals")
-    if job.video.source == "manga":
-        return 0
-    job.check("visuals", segments=n, characters=sum(len(s.narration) for s in script.segments))
-    return n
+    n = job.plan("visuals")
+    return 0 if job.video.source == "manga" else n
 
 
 def draw_still(st: Studio, request_id: str, index: int) -> str:
