@@ -10,17 +10,26 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.platform.hooks import mark_request_failed
+from flows.platform.hooks import error_text
 from flows.video.stats import schedule_stats
 from mangaflow.bootstrap import get_context
 from mangaflow.platform.requests import lifecycle as status
 from mangaflow.video.events import VideoRenderFinished, VideoRequested
 from mangaflow.video.parts import studio
-from mangaflow.video.services import mediaconvert_stage
+from mangaflow.video.services import mediaconvert_stage, produce
 from tasks.policy import with_policy
 from tasks.video import produce as t
 
-_HOOKS: dict[str, Any] = {"on_failure": [mark_request_failed], "on_crashed": [mark_request_failed]}
+
+def mark_video_failed(flow: Any, flow_run: Any, state: Any) -> None:
+    """``on_failure`` / ``on_crashed``: the request and its video are FAILED with the error."""
+    event = flow_run.parameters.get("event") or {}
+    request_id = event.get("requestId") if isinstance(event, dict) else None
+    if request_id:
+        produce.fail(studio(get_context()), request_id, error_text(state))
+
+
+_HOOKS: dict[str, Any] = {"on_failure": [mark_video_failed], "on_crashed": [mark_video_failed]}
 _RUNNER: Any = ThreadPoolTaskRunner(max_workers=8)
 
 

@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from mangaflow.bootstrap import get_context
-from mangaflow.platform.errors import BudgetExceeded
+from mangaflow.platform.errors import MangaFlowError
 from mangaflow.video.events import VideoTrendsRequested
 from mangaflow.video.parts import studio
 from mangaflow.video.services import produce, trends
@@ -23,10 +23,18 @@ def video_trends(event: dict[str, Any] | None = None) -> dict[str, Any]:
     st = studio(get_context())
     log = get_run_logger()
     now = datetime.now(UTC)
-    topics = [t for t in st.store.all_topics() if not ev.topic_id or t.topic_id == ev.topic_id]
+    everyone = ev.user_id == "system"  # the schedule's run; a user's run covers their topics
+    topics = [t for t in st.store.all_topics()
+              if (everyone or t.user_id == ev.user_id)
+              and (not ev.topic_id or t.topic_id == ev.topic_id)]  # fmt: skip
     rows, requested, refused = [], [], []
     for topic in topics:
-        report = trends.detect(st, topic, now)
+        try:
+            report = trends.detect(st, topic, now)
+        except MangaFlowError as exc:  # one topic's failure does not stop the others
+            log.error("trends of %s failed: %s", topic.topic_id, exc.message)
+            refused.append({"topic": topic.topic_id, "reason": exc.message})
+            continue
         top = report.items[0] if report.items else None
         rows.append({"topic": topic.topic_id, "source": report.source, "items": len(report.items),
                      "top": top.title if top else "", "quota_units": report.quota_units})  # fmt: skip
@@ -34,7 +42,7 @@ def video_trends(event: dict[str, Any] | None = None) -> dict[str, Any]:
             try:
                 req, _ = produce.request_video(st, topic.user_id, topic_id=topic.topic_id)
                 requested.append(req.request_id)
-            except BudgetExceeded as exc:
+            except MangaFlowError as exc:  # a budget refusal, a bad topic...
                 log.warning("no video for %s today: %s", topic.topic_id, exc.message)
                 refused.append({"topic": topic.topic_id, "reason": exc.message})
     if rows:

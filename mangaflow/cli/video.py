@@ -252,10 +252,10 @@ def _produce(st: Any, request_id: str) -> None:
                 with no_heartbeats():
                     c.bus.drain(HANDLERS)
         except KeyboardInterrupt:
-            from mangaflow.platform.requests import lifecycle
+            from mangaflow.video.services import produce
 
             progress.progress.stop()
-            lifecycle.fail(c, request_id, "interrupted by the user (Ctrl-C)")
+            produce.fail(st, request_id, "interrupted by the user (Ctrl-C)")
             fail(f"interrupted; request {request_id} marked FAILED; what is done is kept: "
                  f"`mangaflow video resume {request_id}` continues it.", 130)  # fmt: skip
         except Exception as exc:  # the request holds the cause; show it, not a traceback
@@ -294,7 +294,7 @@ def _report(st: Any, video_id: str, out: Path | None, seconds: float) -> None:
         console.print(styled(
             "{w}x{h} {vc}/{ac} · video {vd} s · audio {ad} s · faststart {f}",
             w=media.width, h=media.height, vc=media.video_codec, ac=media.audio_codec,
-            vd=f"{media.video_duration:.2f}", ad=f"{media.audio_duration:.2f}",
+            vd=f"{media.video_duration_s:.2f}", ad=f"{media.audio_duration_s:.2f}",
             f="yes" if media.faststart else "no"))  # fmt: skip
     console.print(styled("Cost {c} USD (estimated {e}) · published to {p}: {u} · {s} s",
                          c=f"{info['recorded_cost_usd']:.4f}", e=f"{info['estimate_usd']:.4f}",
@@ -362,28 +362,33 @@ def stats(
     from mangaflow.video.services import finish
 
     st = _studio()
-    row = _run(lambda: finish.record_stats(st, video_id, label))
+    row = _run(lambda: finish.record_stats(st, video_id, label, st.settings.user_id))
     console.print(styled("{l}: {v} views, {k} likes, {c} comments", l=label, v=row["views"],
                          k=row["likes"], c=row["comments"]))  # fmt: skip
 
 
 @video_app.command()
 def budget() -> None:
-    """Spend today and this month against the caps, and recent budget alerts."""
-    from datetime import UTC, datetime
+    """Spend today and this month against the caps, your topics' spend, recent alerts."""
+    from mangaflow.video.services import queries
 
     st = _studio()
-    s = st.settings
-    now = datetime.now(UTC)
-    day, month = now.strftime("%Y-%m-%d"), now.strftime("%Y-%m")
+    view = queries.budget_overview(st, st.settings.user_id)
     table = Table(title="Video spend (USD)", header_style="bold")
-    for col in ("period", "spent", "cap"):
+    for col in ("what", "spent", "cap"):
         table.add_column(col)
-    for label, key, cap in (("today " + day, f"DAY#{day}", s.video_daily_cap_usd),
-                            ("month " + month, f"MONTH#{month}", s.video_monthly_cap_usd)):  # fmt: skip
-        table.add_row(label, f"{st.store.spent(key):.4f}", f"{cap:.2f}" if cap else "none")
+
+    def row(label: str, period: dict[str, Any]) -> None:
+        cap = period.get("cap_usd") or 0
+        table.add_row(label, f"{period['spent_usd']:.4f}", f"{cap:.2f}" if cap else "none")
+
+    row(f"all videos, today {view['day']}", view["today"])
+    row(f"all videos, month {view['month']}", view["month_to_date"])
+    for t in view["topics"]:
+        row(f"topic {t['topic_id']}, today", t["today"])
+        row(f"topic {t['topic_id']}, month", t["month"])
     console.print(table)
-    for alert in st.store.alerts(limit=5):
+    for alert in view["alerts"][:5]:
         console.print(styled("[yellow]alert[/yellow] {m}", m=alert["message"]))
 
 

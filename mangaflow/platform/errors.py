@@ -15,8 +15,9 @@
     │   ├── ProviderAuthError      bad or missing credentials            (permanent)
     │   ├── ContentRejected        the provider's content filter refused (permanent)
     │   └── ProviderOutputError    output that stays invalid after repair (permanent)
-    └── StorageError           the item table or blob store failed
-        └── ConditionFailed        a conditional write lost (already exists / changed)
+    ├── StorageError           the item table or blob store failed
+    │   └── ConditionFailed        a conditional write lost (already exists / changed)
+    └── RenderError            a media tool (ffmpeg, MediaConvert) failed to render a video
 
 Adapters map their SDK's errors at the boundary (``raise Mapped(...) from exc``).
 Retry policy acts on ``error.retryable``, never on message text. A provider error may carry
@@ -141,6 +142,12 @@ class StorageError(MangaFlowError):
 
 class ConditionFailed(StorageError):
     code = "condition_failed"
+
+
+class RenderError(MangaFlowError):
+    """A render failed; ``details`` carries the tool's last output lines (``stderr_tail``)."""
+
+    code = "render_error"
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -25,7 +25,7 @@ from mangaflow.platform.context import Context
 from mangaflow.platform.errors import BudgetExceeded
 from mangaflow.platform.ports import Usage
 from mangaflow.platform.usage import estimate as price
-from mangaflow.video.domain import WORDS_PER_MINUTE, TopicSettings
+from mangaflow.video.domain import WORDS_PER_MINUTE, TopicSettings, topic_key
 from mangaflow.video.store import VideoStore
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,13 @@ DEFAULT_PRICES: dict[str, dict[str, float]] = {
     "polly": {"per_1k_characters": 0.016},  # neural voices
     "openai:gpt-4o-mini-tts": {"per_1k_characters": 0.015},
     "mediaconvert": {"per_second": 0.0075 / 60},  # basic tier, per output minute
-    "bedrock:amazon.nova-reel-v1:1": {"per_second": 0.08},
 }
 SEGMENT_SECONDS = 30.0  # one picture per ~30 s of narration
 CHARS_PER_WORD = 6.0
 #: Stages in order, and the usage kinds each one spends.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("script", ("text",)),
-    ("visuals", ("image", "video")),
+    ("visuals", ("image",)),
     ("narration", ("speech",)),
     ("render", ("render",)),
     ("publish", ("quota",)),
@@ -87,24 +86,32 @@ def model_of(settings: Any, provider: str, kind: str) -> str:
     return str(getattr(settings, f"{provider}_{kind}_model", "") or "")
 
 
-def estimate(settings: Any, topic: TopicSettings, *, segments: int | None = None) -> Estimate:
-    """The expected cost of one video of ``topic`` at its target length."""
-    seconds = topic.target_minutes * 60
+def estimate(
+    settings: Any, topic: TopicSettings, *, segments: int | None = None,
+    characters: int | None = None, seconds: float | None = None, comic: bool = False,
+) -> Estimate:  # fmt: skip
+    """The expected cost of one video of ``topic`` at its target length; once known, the
+    script's ``segments`` and narration ``characters`` and the narration's ``seconds``
+    replace the assumptions. A ``comic`` (a storyboard's panels) has no text or image calls."""
+    seconds = seconds or (characters / CHARS_PER_WORD / WORDS_PER_MINUTE * 60 if characters
+                          else topic.target_minutes * 60)  # fmt: skip
     words = topic.target_minutes * WORDS_PER_MINUTE
     n = segments or max(3, round(seconds / SEGMENT_SECONDS))
+    chars = characters if characters is not None else int(words * CHARS_PER_WORD)
+    # Polly bills the speech-marks call too: the characters twice.
+    speech_calls = 2 if settings.speech_provider == "polly" else 1
     table = prices(settings)
-    image_kind = "video" if settings.video_visuals == "nova-reel" else "image"
-    image_provider = "bedrock" if image_kind == "video" else settings.image_provider
     renderer = settings.video_renderer
     publisher = "youtube" if settings.video_publisher == "youtube" else "local"
     wanted = [
-        ("text", settings.text_provider, Usage(calls=1, input_tokens=1500,
-                                               output_tokens=int(words * 1.4)), "tokens"),
-        (image_kind, image_provider,
-         Usage(calls=n, images=n) if image_kind == "image" else Usage(calls=n, seconds=seconds),
-         "images" if image_kind == "image" else "seconds"),
+        ("text", settings.text_provider, Usage(calls=0 if comic else 1,
+                                               input_tokens=0 if comic else 1500,
+                                               output_tokens=0 if comic else int(words * 1.4)),
+         "tokens"),
+        ("image", settings.image_provider, Usage(calls=0 if comic else n,
+                                                 images=0 if comic else n), "images"),
         ("speech", settings.speech_provider,
-         Usage(calls=n, characters=int(words * CHARS_PER_WORD)), "characters"),
+         Usage(calls=n * speech_calls, characters=chars * speech_calls), "characters"),
         ("render", renderer, Usage(calls=1, seconds=seconds), "seconds"),
         ("quota", publisher, Usage(calls=2, quota_units=1650 if publisher == "youtube" else 0),
          "quota units"),
@@ -114,7 +121,7 @@ def estimate(settings: Any, topic: TopicSettings, *, segments: int | None = None
         quantity = {"tokens": usage.input_tokens + usage.output_tokens, "images": usage.images,
                     "seconds": usage.seconds, "characters": usage.characters,
                     "quota units": usage.quota_units}[unit]  # fmt: skip
-        model = "amazon.nova-reel-v1:1" if kind == "video" else model_of(settings, provider, kind)
+        model = model_of(settings, provider, kind)
         lines.append(Line(kind, provider, quantity, unit, price(table, provider, model, usage)))
     return Estimate(lines)
 
@@ -123,28 +130,51 @@ def _periods(now: datetime) -> tuple[str, str]:
     return now.strftime("%Y-%m-%d"), now.strftime("%Y-%m")
 
 
+def in_flight(c: Context, exclude: str = "") -> tuple[float, dict[str, float]]:
+    """What the video requests still running are expected to spend (each one's estimate less
+    what it has recorded): in total, and by topic key. The caps count it as if spent, so
+    requests made together (the 08:00 run's, or concurrent API calls) cannot pass a cap
+    between them before their first paid call."""
+    total, by_topic = 0.0, dict[str, float]()
+    for status in ("PENDING", "PROCESSING"):
+        for req in c.requests.requests_by_status(status):
+            if req.type != "VIDEO" or req.request_id == exclude:
+                continue
+            left = float(req.params.get("estimate", {}).get("total_usd", 0.0))
+            left = max(0.0, left - request_cost(c, req.request_id)) if left else 0.0
+            total += left
+            key = topic_key(req.user_id, str(req.params.get("topic_id") or ""))
+            if key:
+                by_topic[key] = by_topic.get(key, 0.0) + left
+    return round(total, 6), by_topic
+
+
 def check(
     c: Context, store: VideoStore, topic: TopicSettings | None, *, needed: float,
     video_cost: float = 0.0, topic_id: str = "", now: datetime | None = None,
+    request_id: str = "",
 ) -> None:  # fmt: skip
-    """Refuse (``BudgetExceeded``) when spending ``needed`` more USD would pass a cap."""
+    """Refuse (``BudgetExceeded``) when spending ``needed`` more USD would pass a cap, with
+    the other running video requests' expected spend counted (:func:`in_flight`)."""
     if needed <= 0:
         return
     day, month = _periods(now or datetime.now(UTC))
     s = c.settings
+    pending, by_topic = in_flight(c, exclude=request_id)
     caps: list[tuple[str, float, float]] = [
         ("MANGAFLOW_VIDEO_DAILY_CAP_USD (all videos today)", s.video_daily_cap_usd,
-         store.spent(f"DAY#{day}")),
+         store.spent(f"DAY#{day}") + pending),
         ("MANGAFLOW_VIDEO_MONTHLY_CAP_USD (all videos this month)", s.video_monthly_cap_usd,
-         store.spent(f"MONTH#{month}")),
+         store.spent(f"MONTH#{month}") + pending),
     ]  # fmt: skip
     if topic is not None:
+        mine = by_topic.get(topic_id, 0.0)
         caps += [
             ("cap_per_video_usd of the topic", topic.cap_per_video_usd, video_cost),
             ("cap_daily_usd of the topic", topic.cap_daily_usd,
-             store.spent(f"TOPIC#{topic_id}#DAY#{day}")),
+             store.spent(f"TOPIC#{topic_id}#DAY#{day}") + mine),
             ("cap_monthly_usd of the topic", topic.cap_monthly_usd,
-             store.spent(f"TOPIC#{topic_id}#MONTH#{month}")),
+             store.spent(f"TOPIC#{topic_id}#MONTH#{month}") + mine),
         ]  # fmt: skip
     over = [
         {"field": name, "cap_usd": cap, "spent_usd": round(spent, 6), "needed_usd": needed,
@@ -155,7 +185,8 @@ def check(
         first = over[0]
         raise BudgetExceeded(
             f"refused: this video needs about {needed:.4f} USD more, and {first['field']} "
-            f"allows {first['cap_usd']:.4f} USD of which {first['spent_usd']:.4f} is spent; "
+            f"allows {first['cap_usd']:.4f} USD of which {first['spent_usd']:.4f} is spent "
+            "or expected by running videos; "
             "raise the cap or lower the length/resolution (nothing was spent)",
             details=over,
         )
@@ -217,7 +248,11 @@ def alert(c: Context, store: VideoStore, message: str, data: dict[str, Any]) -> 
     if arn:
         from mangaflow.platform.adapters.aws import make_client
 
-        make_client("sns", c.settings.aws_region).publish(TopicArn=arn, Subject="MangaFlow video budget",
-                                          Message=message)  # fmt: skip
-        delivered = "sns"
+        try:  # an alert must never undo the paid call it reports on
+            make_client("sns", c.settings.aws_region).publish(
+                TopicArn=arn, Subject="MangaFlow video budget", Message=message)  # fmt: skip
+            delivered = "sns"
+        except Exception as exc:  # noqa: BLE001 - recorded with the alert and logged
+            log.error("budget alert not delivered to SNS: %s", type(exc).__name__)
+            delivered = f"failed: {type(exc).__name__}"
     store.add_alert({"message": message, "delivered": delivered, **data})

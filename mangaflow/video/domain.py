@@ -167,7 +167,11 @@ class VideoScript(BaseModel):
     @field_validator("description")
     @classmethod
     def _description(cls, value: str) -> str:
-        return value.replace("<", "").replace(">", "")
+        value = value.replace("<", "").replace(">", "")
+        if len(value.encode()) > 4500:  # YouTube counts 5000 UTF-8 bytes; chapters need room
+            raise ValueError("description is over 4500 UTF-8 bytes (YouTube allows 5000 with "
+                             "the chapters appended)")  # fmt: skip
+        return value
 
     @field_validator("tags")
     @classmethod

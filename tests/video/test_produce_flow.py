@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mangaflow.video.render.probe import probe
 
 from flows.platform.dispatch import HANDLERS
 from flows.platform.local import no_heartbeats
 from mangaflow.bootstrap import build, set_context
 from mangaflow.platform.adapters.events.inline import InlineEventBus
-from mangaflow.platform.errors import ProviderAuthError
+from mangaflow.platform.errors import NotFound, ProviderAuthError
 from mangaflow.platform.ports import SpeechModel, SpeechRequest, SpeechResult
 from mangaflow.platform.registry import build_speech
 from mangaflow.video.parts import Studio, studio
+from mangaflow.video.render.probe import probe
 from mangaflow.video.services import finish, produce, topics
 from tests.conftest import make_settings
 from tests.video.conftest import TOPIC
@@ -71,13 +71,13 @@ def test_offline_topic_video_end_to_end(tmp_path: Path) -> None:
     media = probe(mp4)
     assert (media.video_codec, media.audio_codec) == ("h264", "aac")
     assert (media.width, media.height) == (1280, 720)
-    assert abs(media.video_duration - media.audio_duration) <= 0.1
-    assert 45 <= media.audio_duration <= 90 and media.faststart
+    assert abs(media.video_duration_s - media.audio_duration_s) <= 0.1
+    assert 45 <= media.audio_duration_s <= 90 and media.faststart
     srt = st.c.blobs.get(info["files"]["srt"]).decode()
     assert srt.startswith("1\n00:00:0") and "-->" in srt
     # The local publisher's folder holds the video and its metadata, marked synthetic.
     folder = st.settings.publish_dir / info["publish"]["video_id"]
-    meta = json.loads((folder / "metadata.json").read_text())
+    meta = json.loads((folder / "metadata.json").read_text())["metadata"]
     assert meta["contains_synthetic_media"] is True and meta["title"] == info["title"]
     # Costs: the video's cost is the sum of its recorded calls, and the day's ledger has it.
     usage = info["usage"]
@@ -114,3 +114,26 @@ def test_a_failed_narration_resumes_without_paying_twice(tmp_path: Path) -> None
     assert after["text/offline"]["calls"] == before["text/offline"]["calls"]
     media = probe(Path(st.c.blobs.locate(finish.describe(st, video.video_id)["files"]["mp4"])))
     assert (media.width, media.height) == (720, 1280)
+
+
+def test_a_manga_episode_becomes_a_narrated_motion_comic(tmp_path: Path) -> None:
+    from flows.manga.pipeline import generate_manga
+    from tests.conftest import VALID_PREFS
+
+    st = wire(tmp_path)
+    manga = generate_manga({**VALID_PREFS, "pagesPerEpisode": 2}, user_id="u1")
+    episode_id = manga["episode_id"]
+    with pytest.raises(NotFound):  # another user's episode does not exist for them
+        produce.request_video(st, "u2", episode_id=episode_id)
+    req, video = produce.request_video(st, "u1", episode_id=episode_id)
+    drain(st)
+    done = st.c.requests.get_request(req.request_id)
+    assert done.status == "COMPLETED", done.error
+    info = finish.describe(st, video.video_id)
+    script = produce.Job(st, req.request_id).script()
+    panels = produce.Job(st, req.request_id).images()
+    assert len(script.segments) == len(panels) >= 4  # one shot per panel, in reading order
+    assert "image/offline" not in info["usage"]  # the panels are the pictures: none drawn
+    assert "motion comic" in info["title"]
+    media = probe(Path(st.c.blobs.locate(info["files"]["mp4"])))
+    assert abs(media.video_duration_s - media.audio_duration_s) <= 0.1

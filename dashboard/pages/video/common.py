@@ -20,7 +20,7 @@ def parts() -> Studio:
 @st.cache_data(ttl=60, show_spinner=False, max_entries=6)
 def blob(home: str, key: str) -> bytes:
     """A stored file (an MP4, captions, a thumbnail); a few are kept for reruns."""
-    return data.container().blobs.get(key)
+    return parts().blobs.get(key)  # the video bucket on AWS
 
 
 def errors_under(state_key: str, *fields: str) -> None:

@@ -203,14 +203,15 @@ def get_file(video_id: str, kind: FileKind, user: User, c: Ctx) -> Response:
     """The file itself (local store; byte ranges work, so players can seek), or a 307 redirect
     to a URL valid for 5 minutes (S3: a Lambda response cannot carry a video). 404 before the
     video is rendered."""
-    key, media, name = queries.file_source(studio(c), user, video_id, kind)
-    url = c.blobs.download_url(key, name)
+    st = studio(c)
+    key, media, name = queries.file_source(st, user, video_id, kind)
+    url = st.blobs.download_url(key, name)  # the video bucket on AWS
     if url is not None:
         return RedirectResponse(url, status_code=307)
-    local = Path(c.blobs.locate(key))
+    local = Path(st.blobs.locate(key))
     if local.is_file():
         return FileResponse(local, media_type=media, filename=name)
-    return Response(c.blobs.get(key), media_type=media,
+    return Response(st.blobs.get(key), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 

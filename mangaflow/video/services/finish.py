@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mangaflow.platform.errors import ProviderError
+from mangaflow.platform.errors import Conflict
 from mangaflow.platform.ports import Usage
 from mangaflow.platform.requests import lifecycle
 from mangaflow.platform.requests.model import utcnow
@@ -19,6 +19,7 @@ from mangaflow.video.ports import DESCRIPTION_MAX_BYTES
 from mangaflow.video.services import narrate
 from mangaflow.video.services.produce import Job, render_key, result_key, still_keys
 
+CROSSFADE_S = 0.5
 #: When statistics are recorded after publishing, and their labels.
 STATS_AFTER: tuple[tuple[str, float], ...] = (("+1h", 3600.0), ("+24h", 86400.0),
                                               ("+7d", 604800.0))  # fmt: skip
@@ -55,8 +56,8 @@ def render(st: Studio, request_id: str, *, mezzanine: bool = False) -> dict[str,
     script = job.script()
     n = len(script.segments)
     job.stage("render")
-    job.check("render", segments=n)
     audio, lengths = narrate.join(st, job, n)
+    job.check("render", segments=n, seconds=sum(lengths))
     cues = []
     at = 0.0
     for i, (segment, length) in enumerate(zip(script.segments, lengths, strict=True)):
@@ -69,11 +70,16 @@ def render(st: Studio, request_id: str, *, mezzanine: bool = False) -> dict[str,
         work = Path(tmp)
         (work / "narration.wav").write_bytes(audio)
         shots = []
-        for i, (key, length) in enumerate(zip(still_keys(st, request_id), lengths, strict=True)):
+        keys = still_keys(st, request_id)
+        for i, (key, length) in enumerate(zip(keys, lengths, strict=True)):
             path = stills.get_file(key, work / f"still-{i:03d}{Path(key).suffix or '.png'}")
-            shots.append(Shot(image=path, duration_s=length, motion=script.segments[i].motion))
+            # A crossfade overlaps two shots: each but the last runs CROSSFADE longer, so
+            # every picture is fully in when its segment's narration starts.
+            extra = CROSSFADE_S if i < len(keys) - 1 else 0.0
+            shots.append(Shot(image=path, duration_s=length + extra,
+                              motion=script.segments[i].motion))  # fmt: skip
         spec = RenderSpec(shots=shots, audio=work / "narration.wav", out=work / "video.mp4",
-                          width=width, height=height)  # fmt: skip
+                          width=width, height=height, crossfade_s=CROSSFADE_S)  # fmt: skip
         result = render_local(spec, st.settings, progress=_progress(st, request_id))
         job.record("render", "ffmpeg", Usage(calls=1, seconds=round(result.duration_s, 3)))
         first = stills.get(still_keys(st, request_id)[0])
@@ -114,7 +120,9 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
     from mangaflow.video.ports import PublishMetadata
 
     job = Job(st, request_id)
-    if job.video.publish.get("video_id"):
+    if job.video.publish.get("video_id"):  # published before (e.g. a resume after a crash)
+        if not job.req.finished:
+            lifecycle.complete(st.c, request_id)
         return job.video.publish
     job.stage("publish")
     job.check("publish")
@@ -142,7 +150,7 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
         result = publisher.publish(video, metadata, thumbnail=thumb, captions=captions)
     published = {"publisher": publisher.name, "video_id": result.video_id, "url": result.url,
                  "privacy": result.privacy, "published_at": _iso(result.published_at),
-                 "publish_at": publish_at or ""}  # fmt: skip
+                 "publish_at": publish_at or "", "notes": list(result.notes)}  # fmt: skip
     cost = _cost(st, request_id)
     st.store.update_video(job.video.video_id, publish=published, status="PUBLISHED",
                           cost_usd=cost)  # fmt: skip
@@ -161,12 +169,16 @@ def _cost(st: Studio, request_id: str) -> float:
     return request_cost(st.c, request_id)
 
 
-def record_stats(st: Studio, video_id: str, label: str) -> dict[str, Any]:
-    """Views, likes and comments of a published video now, appended to its record."""
-    video = st.store.get_video(video_id)
+def record_stats(
+    st: Studio, video_id: str, label: str, user_id: str | None = None
+) -> dict[str, Any]:
+    """Views, likes and comments of a published video now, appended to its record
+    (``user_id``: only the owner's; another user's video is ``NotFound``)."""
+    video = st.store.get_video(video_id, user_id)
     external = video.publish.get("video_id")
     if not external:
-        raise ProviderError(f"video {video_id} is not published yet")
+        raise Conflict(f"video {video_id} is not published yet (status {video.status}); "
+                       "statistics come from where it is published")  # fmt: skip
     found = st.publisher().statistics([external]).get(external)
     row = {"label": label, "at": utcnow(),
            "views": getattr(found, "views", 0), "likes": getattr(found, "likes", 0),

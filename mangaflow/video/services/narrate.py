@@ -20,9 +20,7 @@ _SENTENCE_SPAN = re.compile(r"\S.*?(?:[.!?…](?=\s|$)|$)", re.DOTALL)
 
 def plan(st: Studio, request_id: str) -> int:
     job = Job(st, request_id)
-    n = len(job.script().segments)
-    job.stage("narration")
-    job.check("narration", segments=n)
+    n = job.plan("narration")
     if not st.speech.offline and job.video.offline:
         st.store.update_video(job.video.video_id, offline=False)
     return n

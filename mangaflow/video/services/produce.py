@@ -57,8 +57,15 @@ def request_video(
     if topic_id and episode_id:
         raise ValidationError("give a topic or an episode, not both",
                               details=[{"field": "episode_id", "message": "not with topic_id"}])  # fmt: skip
+    shots, narration_chars = 0, 0
     if episode_id:  # the caller's own finished episode (NotFound / Conflict otherwise)
-        storyboard.load(st.c, "manga", user_id, episode_id)
+        board = storyboard.load(st.c, "manga", user_id, episode_id)
+        shots = len(board.shots)
+        if shots > MAX_SEGMENTS:
+            raise ValidationError(
+                f"episode {episode_id} has {shots} panels; a motion comic takes at most "
+                f"{MAX_SEGMENTS}", details=[{"field": "episode_id", "message": "too many panels"}])
+        narration_chars = sum(len(s.narration) for s in board.shots)
     topic = st.store.get_topic(user_id, topic_id) if topic_id else None
     settings = TopicSettings.model_validate(
         topic.model_dump(include=set(TopicSettings.model_fields)) if topic
@@ -70,7 +77,9 @@ def request_video(
                                   details=[{"field": "minutes", "message": "1-20"}])  # fmt: skip
         settings = settings.model_copy(update={"min_minutes": minutes, "max_minutes": minutes})
     publish_at = _publish_at(publish_at, settings)
-    estimate = budget.estimate(st.settings, settings)
+    estimate = (budget.estimate(st.settings, settings, segments=shots, comic=True,
+                                characters=narration_chars) if episode_id
+                else budget.estimate(st.settings, settings))  # fmt: skip
     budget.check(st.c, st.store, settings, needed=estimate.total,
                  topic_id=topic_key(user_id, topic_id))  # fmt: skip
     request_id = uuid.uuid4().hex
@@ -83,6 +92,7 @@ def request_video(
         request_id=request_id, user_id=user_id, type="VIDEO", seed=seed,
         params={"video_id": video.video_id, "topic_id": topic_id, "episode_id": episode_id,
                 "topic": settings.model_dump(mode="json"), "publish_at": publish_at,
+                "comic": bool(episode_id),
                 "estimate": estimate.as_dict()},
     )  # fmt: skip
     st.c.requests.create_request(req)
@@ -114,6 +124,9 @@ def _publish_at(value: str, topic: TopicSettings) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+MAX_SEGMENTS = 60  # as VideoScript allows
+
+
 class Job:
     """One request's video, its topic settings and helpers shared by the stages."""
 
@@ -133,12 +146,27 @@ class Job:
         self.st.c.requests.mark_stage(self.request_id, name)  # type: ignore[arg-type]
         self.st.c.progress.stage(self.request_id, name)
 
-    def check(self, stage: str, segments: int | None = None) -> None:
-        """Refuse the stage when what it and the later stages need would pass a cap."""
-        estimate = budget.estimate(self.st.settings, self.topic, segments=segments)
+    def check(self, stage: str, segments: int | None = None, characters: int | None = None,
+              seconds: float | None = None) -> None:  # fmt: skip
+        """Refuse the stage when what it and the later stages need would pass a cap (priced
+        from the script once it exists: its segments and narration characters)."""
+        estimate = budget.estimate(self.st.settings, self.topic, segments=segments,
+                                   characters=characters, seconds=seconds,
+                                   comic=bool(self.req.params.get("comic")))  # fmt: skip
         budget.check(self.st.c, self.st.store, self.topic, needed=estimate.after(stage),
                      video_cost=budget.request_cost(self.st.c, self.request_id),
-                     topic_id=self.topic_key)  # fmt: skip
+                     topic_id=self.topic_key, request_id=self.request_id)  # fmt: skip
+
+    def plan(self, stage: str) -> int:
+        """Enter ``stage`` after checking the budget for it and the later stages (priced from
+        the written script); the number of segments."""
+        script = self.script()
+        n = len(script.segments)
+        self.stage(stage)
+        if not (stage == "visuals" and self.video.source == "manga"):  # a comic draws nothing
+            self.check(stage, segments=n,
+                       characters=sum(len(s.narration) for s in script.segments))  # fmt: skip
+        return n
 
     def record(self, kind: str, provider: str, usage: Usage, model: str = "") -> None:
         budget.record(self.st.c, self.st.store, self.request_id, kind, provider, usage,
@@ -225,12 +253,8 @@ def plan_visuals(st: Studio, request_id: str) -> int:
     """Check the budget for the visuals and later stages; the number of stills to draw
     (0 for a comic, whose panels are its stills)."""
     job = Job(st, request_id)
-    n = len(job.script().segments)
-    job.stage("visuals")
-    if job.video.source == "manga":
-        return 0
-    job.check("visuals", segments=n)
-    return n
+    n = job.plan("visuals")
+    return 0 if job.video.source == "manga" else n
 
 
 def draw_still(st: Studio, request_id: str, index: int) -> str:
@@ -283,3 +307,13 @@ def resume(st: Studio, user_id: str, request_id: str) -> GenerationRequest:
     st.c.bus.publish(VideoRequested(userId=user_id, requestId=request_id,
                                     videoId=req.params["video_id"]))  # fmt: skip
     return reopened
+
+
+def fail(st: Studio, request_id: str, error: str) -> None:
+    """Fail the request and its video (with what it cost so far); a resume reopens both."""
+    req = st.c.requests.get_request(request_id)
+    lifecycle.fail(st.c, request_id, error)
+    video_id = req.params.get("video_id")
+    if video_id:
+        st.store.update_video(video_id, status="FAILED",
+                              cost_usd=budget.request_cost(st.c, request_id))  # fmt: skip

@@ -37,7 +37,7 @@ def file_source(st: Studio, user_id: str, video_id: str, kind: str) -> tuple[str
         raise NotFound(f"no file kind {kind!r}; use one of {', '.join(FILES)}")
     found = st.store.get_video(video_id, user_id)
     key = found.files.get(kind, "")
-    if not key or not st.c.blobs.exists(key):
+    if not key or not st.blobs.exists(key):
         raise NotFound(f"video {video_id} has no {kind} yet (status {found.status}); files "
                        "appear once it is rendered")  # fmt: skip
     media, name = FILES[kind]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from mangaflow.platform.errors import NotFound, StorageError, ValidationError
@@ -29,16 +30,15 @@ class LocalBlobStore(BlobStore):
             )
         return self.root.joinpath(*pure.parts)
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+    def _write(self, key: str, fill: Callable[[int, str], None]) -> str:
+        """Write ``key`` through a temporary file in its folder (``fill(fd, tmp_path)``),
+        synced, then renamed over the target: readers never see a part."""
         target = self.path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                fill(fd, tmp)
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -47,22 +47,23 @@ class LocalBlobStore(BlobStore):
             raise StorageError(f"could not write {key}: {exc}") from exc
         return key
 
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        def fill(fd: int, tmp: str) -> None:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+        return self._write(key, fill)
+
     def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> str:
         """Copy the file in (to a temporary name, then renamed: readers never see a part)."""
-        target = self.path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+
+        def fill(fd: int, tmp: str) -> None:
             os.close(fd)
-            try:
-                shutil.copyfile(path, tmp)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            raise StorageError(f"could not write {key}: {exc}") from exc
-        return key
+            shutil.copyfile(path, tmp)
+
+        return self._write(key, fill)
 
     def get_file(self, key: str, path: Path) -> Path:
         try:
