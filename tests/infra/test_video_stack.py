@@ -1,6 +1,6 @@
 """VideoStack: the video bucket, the YouTube secret, MediaConvert's queue and role, alerts +
 budget, the trends schedule, and the flow runs' grants (the render-finished rules:
-``test_video_render_events.py``). Built under cdk-nag once per session (``conftest.py``): any
+``test_video_events_stack.py``). Built under cdk-nag once per session (``conftest.py``): any
 unacknowledged finding makes the build raise."""
 
 from __future__ import annotations
