@@ -16,6 +16,7 @@ import pytest
 if TYPE_CHECKING:
     from aws_cdk.assertions import Template
 
+    from tests.infra.support_app import Built as SupportBuilt
     from tests.infra.synth import Built
     from tests.infra.video_app import Built as VideoBuilt
 
@@ -81,3 +82,18 @@ def video_events(video_built: VideoBuilt) -> Template:
     from aws_cdk.assertions import Template
 
     return Template.from_stack(video_built[1].events)
+
+
+@pytest.fixture(scope="session")
+def support_built(tmp_path_factory: pytest.TempPathFactory) -> SupportBuilt:
+    """The support stack on the platform's stacks, under cdk-nag and its own aspects."""
+    from tests.infra.support_app import build_support
+
+    return build_support(tmp_path_factory.mktemp("cdk-support"))
+
+
+@pytest.fixture(scope="session")
+def support(support_built: SupportBuilt) -> Template:
+    from aws_cdk.assertions import Template
+
+    return Template.from_stack(support_built[0])
