@@ -11,7 +11,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from mangaflow.products import PRODUCTS, routes
-from stacks import catalog, manga, video
+from stacks import catalog, manga, support, video
 from stacks.config import StageConfig, stage_config, stage_from_context
 from stacks.platform import PlatformStacks
 
@@ -26,6 +26,7 @@ PRODUCT_STACKS: dict[str, ProductStacks] = {
     "manga": manga.build,
     "catalog": catalog.build,
     "video": video.build,
+    "support": support.build,
 }
 
 

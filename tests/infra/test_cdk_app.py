@@ -21,7 +21,7 @@ def test_app_synthesizes_without_unacknowledged_nag_findings(
     names = {s.stack_name for s in assembly.stacks}
     assert names == {
         f"MangaFlow-{stage}-{n}"
-        for n in ("Storage", "Events", "Api", "Monitoring", "Workers", "Catalog", "Video")
+        for n in ("Storage", "Events", "Api", "Monitoring", "Workers", "Catalog", "Video", "Support")
     }
 
 
@@ -84,7 +84,8 @@ def test_product_builders_get_the_platform_and_their_stacks_are_tagged(tmp_path:
         return []
 
     app, stacks = build_app("dev", outdir=str(tmp_path), nag=False,
-                            products={"manga": manga, "catalog": catalog, "video": catalog})  # fmt: skip
+                            products={"manga": manga, "catalog": catalog, "video": catalog,
+                                      "support": catalog})  # fmt: skip
     assert seen == [stacks.platform]  # called once, after the platform's stacks exist
     (stack,) = stacks.products["manga"]
     assert {s.stack_name for s in app.synth().stacks} == {

@@ -44,5 +44,5 @@ def test_cdk_cli_synth_offline(tmp_path: Path) -> None:
     templates = sorted(p.name for p in (tmp_path / "cdk.out").glob("*.template.json"))
     assert templates == [
         f"MangaFlow-dev-{n}.template.json"
-        for n in ("Api", "Catalog", "Events", "Monitoring", "Storage", "Video", "Workers")
+        for n in ("Api", "Catalog", "Events", "Monitoring", "Storage", "Support", "Video", "Workers")
     ]
