@@ -16,7 +16,11 @@ from mangaflow.bootstrap import get_context
 from mangaflow.platform.context import Context
 
 ROUTERS: tuple[APIRouter, ...] = (
-    platform.router, manga.router, catalog.router, video.router, support.router,
+    platform.router,
+    manga.router,
+    catalog.router,
+    video.router,
+    support.router,
 )
 
 __all__ = ["API_VERSION", "ROUTERS", "create_app"]

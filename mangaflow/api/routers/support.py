@@ -191,7 +191,9 @@ def _event(ev: Any) -> tuple[str, dict[str, Any]]:
                      "id); with stream=false only the final object, as JSON."}},
 )  # fmt: skip
 def post_chat(
-    body: ChatIn, who: SupportPrincipal, c: Ctx,
+    body: ChatIn,
+    who: SupportPrincipal,
+    c: Ctx,
     stream: Annotated[bool, Query(description="false: one JSON answer.")] = True,
 ) -> Any:
     """Bad input (an empty message, another tenant's conversation) is refused before the
@@ -294,7 +296,7 @@ def get_config(who: SupportPrincipal, c: Ctx) -> dict[str, Any]:
 @router.put("/config", summary="Change fields of the agent configuration (admins)",
             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"type": "object", "title": "AgentConfigChanges",
-                           "examples": [{"max_turns": 3, "actions": ["order_status"]}]}}}}})  # fmt: skip
+                           "examples": [{"max_turns": 3, "actions": ["check_order_status"]}]}}}}})  # fmt: skip
 def put_config(body: Annotated[dict[str, Any], Body()], who: SupportPrincipal,
                c: Ctx) -> dict[str, Any]:  # fmt: skip
     """Any editable field (model, instructions, tools, actions, denied_topics, max_turns,
