@@ -157,7 +157,7 @@ def approve(doc: str, version: int) -> None:
 @support_app.command()
 def reject(
     doc: str, version: int,
-    reason: Annotated[str, Opt(help="Why (1-500 characters).")] = "",
+    reason: Annotated[str, Opt(help="Why (1-500 characters; required).")],
 ) -> None:  # fmt: skip
     """Refuse a version (admins): it is taken out of the index."""
     _decide(doc, version, "reject", reason)

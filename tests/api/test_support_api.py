@@ -258,6 +258,9 @@ def test_another_tenants_ids_answer_404(api: SupportApi) -> None:
     assert_error_shape(api.client.post(f"/support/documents/{doc}/versions/1/decision",
                                        json={"decision": "reject", "reason": "x"}, headers=them), 404)  # fmt: skip
     assert_error_shape(api.upload(them, "refunds.md", REFUNDS, doc_id=doc), 404)
+    no_reason = api.client.post(f"/support/documents/{doc}/versions/1/decision",
+                                json={"decision": "reject"}, headers=api.as_(acme, "ada", "admin"))  # fmt: skip
+    assert fields(no_reason) == {"reason"}
     assert_error_shape(api.client.post("/support/chat", headers=api.as_(globex, "cy", "customer"),
                                        json={"message": "hi", "conversation_id": conv}), 404)  # fmt: skip
     # Another customer of the same tenant does not see cy's either.

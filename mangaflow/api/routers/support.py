@@ -131,6 +131,9 @@ def post_decision(
     rejecting takes it out of the index. 409 when it is not waiting for a decision."""
     from mangaflow.support.workflow import decide
 
+    if body.decision == "reject" and not body.reason.strip():
+        raise ValidationError("a reason is required to reject a version",
+                              details=[{"field": "reason", "message": "1-500 characters"}])  # fmt: skip
     return _version(decide(_sup(c), who, doc_id, version, body.decision, body.reason))
 
 
