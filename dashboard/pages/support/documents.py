@@ -3,6 +3,8 @@ waiting for approval (approve, or reject with a reason), and the tenant's docume
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from dashboard.pages.support.common import field_errors, parts, principal
@@ -50,7 +52,7 @@ for v in waiting:
         ok, no, why = st.columns([1, 1, 3])
         reason = why.text_input("Reason to reject", key=f"sup_reason_{key}",
                                 label_visibility="collapsed", placeholder="Reason to reject")  # fmt: skip
-        choice = ("approve" if ok.button("Approve", key=f"sup_ok_{key}", icon=":material/check:")
+        choice: Literal["approve", "reject"] | None = ("approve" if ok.button("Approve", key=f"sup_ok_{key}", icon=":material/check:")
                   else "reject" if no.button("Reject", key=f"sup_no_{key}", icon=":material/close:")
                   else None)  # fmt: skip
         if choice == "reject" and not reason.strip():
