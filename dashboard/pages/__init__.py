@@ -21,6 +21,6 @@ class PageSpec:
 
 
 #: Packages under ``dashboard/pages`` whose ``PAGES`` make the navigation, in order.
-PRODUCTS: tuple[str, ...] = ("platform", "manga", "catalog", "video")
+PRODUCTS: tuple[str, ...] = ("platform", "manga", "catalog", "video", "support")
 #: Navigation sections, in the order they are shown.
-SECTIONS: tuple[str, ...] = ("Monitor", "Read", "Make", "Catalog", "Video")
+SECTIONS: tuple[str, ...] = ("Monitor", "Read", "Make", "Catalog", "Video", "Support")

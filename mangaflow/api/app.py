@@ -10,12 +10,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from mangaflow.api import errors
 from mangaflow.api.auth import TokenVerifier, verifier_for
 from mangaflow.api.request_limits import BodySizeLimit, RateLimiter
-from mangaflow.api.routers import catalog, manga, platform, video
+from mangaflow.api.routers import catalog, manga, platform, support, video
 from mangaflow.api.routers.platform import API_VERSION
 from mangaflow.bootstrap import get_context
 from mangaflow.platform.context import Context
 
-ROUTERS: tuple[APIRouter, ...] = (platform.router, manga.router, catalog.router, video.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    platform.router,
+    manga.router,
+    catalog.router,
+    video.router,
+    support.router,
+)
 
 __all__ = ["API_VERSION", "ROUTERS", "create_app"]
 
@@ -27,9 +33,11 @@ def create_app(
     settings = context().settings
     app = FastAPI(title="MangaFlow API", version=API_VERSION,
                   description="Personalized manga generation (preferences in, PDF/CBZ out), the "
-                              "anime catalog, and narrated videos from trends.")  # fmt: skip
+                              "anime catalog, narrated videos from trends, and multi-tenant "
+                              "support agents.")  # fmt: skip
     errors.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes,
+                       larger=support.LARGE_BODIES)  # fmt: skip
     if settings.api_cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["*"])  # fmt: skip

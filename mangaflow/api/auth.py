@@ -10,6 +10,7 @@ import os
 import secrets
 import stat
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +29,11 @@ class AuthError(Exception):
 class TokenVerifier(Protocol):
     def user_id(self, token: str) -> str:
         """The user a valid token speaks for; raises :class:`AuthError` otherwise."""
+        ...
+
+    def claims(self, token: str) -> dict[str, Any]:
+        """All verified claims of a valid token (``sub`` usable); :class:`AuthError` otherwise.
+        The support product reads its tenant and roles from them."""
         ...
 
 
@@ -122,10 +128,21 @@ def local_secret(settings: Settings) -> str:
     return _read_secret_file(path)
 
 
-def issue_local_token(settings: Settings, user_id: str, ttl_seconds: int | None = None) -> str:
+def issue_local_token(
+    settings: Settings, user_id: str, ttl_seconds: int | None = None, *,
+    tenant: str | None = None, roles: Sequence[str] = (),
+) -> str:  # fmt: skip
+    """A local HS256 token for ``user_id``; ``tenant`` and ``roles`` (support: ``admin``,
+    ``agent``, ``customer``) become the ``tenant`` and ``roles`` claims when given."""
     now = int(time.time())
-    claims = {"sub": user_id, "iss": settings.jwt_issuer, "iat": now,
-              "exp": now + (ttl_seconds or settings.token_ttl_seconds), "token_use": "access"}  # fmt: skip
+    claims: dict[str, Any] = {
+        "sub": user_id, "iss": settings.jwt_issuer, "iat": now,
+        "exp": now + (ttl_seconds or settings.token_ttl_seconds), "token_use": "access",
+    }  # fmt: skip
+    if tenant:
+        claims["tenant"] = tenant
+    if roles:
+        claims["roles"] = list(dict.fromkeys(roles))
     return jwt.encode(claims, local_secret(settings), algorithm=LOCAL_ALGORITHM)
 
 
@@ -137,16 +154,20 @@ class LocalVerifier:
         self.settings = settings
         self.secret = local_secret(settings)
 
-    def user_id(self, token: str) -> str:
+    def claims(self, token: str) -> dict[str, Any]:
         if unverified_header(token).get("alg") != LOCAL_ALGORITHM:
             raise AuthError("unsupported token algorithm")
         try:
-            claims = jwt.decode(token, self.secret, algorithms=[LOCAL_ALGORITHM],
-                                issuer=self.settings.jwt_issuer,
-                                options={"require": ["exp", "sub", "iss"]})  # fmt: skip
+            claims: dict[str, Any] = jwt.decode(
+                token, self.secret, algorithms=[LOCAL_ALGORITHM], issuer=self.settings.jwt_issuer,
+                options={"require": ["exp", "sub", "iss"]})  # fmt: skip
         except jwt.PyJWTError as exc:
             raise token_error(exc) from None
-        return subject(claims)
+        subject(claims)
+        return claims
+
+    def user_id(self, token: str) -> str:
+        return subject(self.claims(token))
 
 
 def verifier_for(settings: Settings) -> TokenVerifier:

@@ -23,12 +23,13 @@ from mangaflow.platform.errors import (
     field_errors,
 )
 from mangaflow.platform.requests.model import utcnow
+from mangaflow.support.tenancy import Forbidden
 
 log = logging.getLogger("mangaflow.api")
 
 STATUS_CODES: dict[type[MangaFlowError], int] = {
     ValidationError: 422, NotFound: 404, ConditionFailed: 409, Conflict: 409, ConfigError: 500,
-    ProviderError: 502,
+    ProviderError: 502, Forbidden: 403,
 }  # fmt: skip
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",

@@ -7,6 +7,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -37,18 +38,20 @@ class RateLimiter:
 
 class BodySizeLimit:
     """ASGI middleware: bodies larger than ``max_bytes`` get 413 in the API's error shape,
-    whether or not the client sent Content-Length."""
+    whether or not the client sent Content-Length. ``larger`` allows bigger bodies on some
+    exact paths (document uploads: ``{"/support/documents": bytes}``)."""
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: Any, max_bytes: int, larger: Mapping[str, int] | None = None) -> None:
+        self.app, self.max_bytes, self.larger = app, max_bytes, dict(larger or {})
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
             return
         seen = 0
 
@@ -57,19 +60,19 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if seen > limit:
+                    raise _TooLarge(limit)
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._reject(send)
+            await self._reject(send, limit)
 
-    async def _reject(self, send: Any) -> None:
+    async def _reject(self, send: Any, limit: int) -> None:
         body = json.dumps({"error": {
-            "code": "payload_too_large", "message": f"request body over {self.max_bytes} bytes",
-            "details": {"maxBytes": self.max_bytes}, "requestId": None, "timestamp": utcnow(),
+            "code": "payload_too_large", "message": f"request body over {limit} bytes",
+            "details": {"maxBytes": limit}, "requestId": None, "timestamp": utcnow(),
         }}).encode()  # fmt: skip
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json")]})  # fmt: skip

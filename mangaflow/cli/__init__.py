@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from mangaflow.cli import catalog, dlq, manga, platform, video
+from mangaflow.cli import catalog, dlq, manga, platform, support, video
 
 app = typer.Typer(
     name="mangaflow",
@@ -22,6 +22,7 @@ platform.register(app)
 app.add_typer(dlq.dlq_app, name="dlq")
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(video.video_app, name="video")
+app.add_typer(support.support_app, name="support")
 
 
 def main() -> None:  # pragma: no cover - console entry

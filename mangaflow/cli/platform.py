@@ -159,7 +159,10 @@ def serve_flows(
 def token(
     user: Annotated[str, typer.Option(help="User id the token speaks for.")],
     ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds.")] = None,
-) -> None:
+    tenant: Annotated[str | None, typer.Option(help="Support: the user's tenant id.")] = None,
+    role: Annotated[list[str] | None, typer.Option(
+        help="Support: a role in the tenant, admin, agent or customer (repeat).")] = None,
+) -> None:  # fmt: skip
     """Issue a local bearer token for the API (auth mode local); printed on the last line."""
     settings = load_settings()
     if settings.auth_mode != "local":
@@ -167,11 +170,22 @@ def token(
     if not user.strip():
         fail("--user must not be empty", 2)
     from mangaflow.api.auth import issue_local_token
+    from mangaflow.platform.errors import MangaFlowError
+    from mangaflow.support.tenancy import Principal
 
+    roles = list(role or [])
+    if roles and not tenant:
+        fail("--role needs --tenant (roles are a tenant's)", 2)
+    if tenant:
+        try:
+            Principal(tenant, user.strip(), frozenset(roles))
+        except MangaFlowError as exc:
+            fail(f"{exc.details[0]['field'] if exc.details else 'tenant'}: {exc.message}", 2)
     lifetime = ttl or settings.token_ttl_seconds
-    err.print(f"Token for user {user!r}, valid {lifetime} s. Use it as: "
+    scope = f" of tenant {tenant!r} ({', '.join(roles) or 'no roles'})" if tenant else ""
+    err.print(f"Token for user {user!r}{scope}, valid {lifetime} s. Use it as: "
               f"Authorization: Bearer <token>")  # fmt: skip
-    print(issue_local_token(settings, user.strip(), lifetime))
+    print(issue_local_token(settings, user.strip(), lifetime, tenant=tenant, roles=roles))
 
 
 def dashboard(
@@ -252,8 +266,11 @@ def up(
             err.print(styled("[yellow]no prefect.yaml here: deployments not served (run "
                              "`mangaflow up` from the MangaFlow checkout to serve them)[/yellow]"))  # fmt: skip
         else:
-            start("flow deployments", [str(bin_dir / "mangaflow"), "serve-flows"],
-                  MANGAFLOW_EVENT_BUS="prefect")
+            start(
+                "flow deployments",
+                [str(bin_dir / "mangaflow"), "serve-flows"],
+                MANGAFLOW_EVENT_BUS="prefect",
+            )
         start("dashboard", [str(bin_dir / "mangaflow"), "dashboard", "--port",
                             str(dashboard_port)])  # fmt: skip
         wait_healthy(f"http://127.0.0.1:{api_port}/health", "the REST API")
@@ -274,5 +291,3 @@ def up(
         fail(str(exc))
     finally:
         stop_all()
-
-

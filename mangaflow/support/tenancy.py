@@ -73,7 +73,8 @@ def blob_prefix(tenant_id: str) -> str:
 def from_claims(claims: dict[str, object], user_id: str) -> Principal:
     """A principal from token claims: ``custom:tenant``/``tenant`` and ``cognito:groups`` /
     ``roles`` (``tenant:<id>`` and ``role:<name>`` groups are understood too)."""
-    groups = [str(g) for g in (claims.get("cognito:groups") or claims.get("roles") or [])]  # type: ignore[union-attr]
+    raw = claims.get("cognito:groups") or claims.get("roles") or []
+    groups = [str(g) for g in raw] if isinstance(raw, list | tuple) else [str(raw)]
     tenant = str(claims.get("custom:tenant") or claims.get("tenant") or "")
     tenant = tenant or next((g.split(":", 1)[1] for g in groups if g.startswith("tenant:")), "")
     roles = {g.split(":", 1)[1] if g.startswith("role:") else g for g in groups

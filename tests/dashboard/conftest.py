@@ -35,6 +35,9 @@ PAGES = {
     "pages/video/topics.py": "Topics & budget",
     "pages/video/trends.py": "Trends",
     "pages/video/videos.py": "Videos",
+    "pages/support/documents.py": "Documents & approvals",
+    "pages/support/conversations.py": "Conversations",
+    "pages/support/tickets.py": "Tickets",
 }
 
 

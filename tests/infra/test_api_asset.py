@@ -27,13 +27,13 @@ API_STACK = REPO / "infra" / "stacks" / "platform" / "api.py"
 
 #: Top-level packages of this project's other parts: none may be imported by the API.
 NOT_IN_ASSET = ("prefect", "streamlit", "aws_cdk", "cdk_nag", "flows", "tasks", "dashboard")
-#: Imports that fastapi/starlette (orjson, python_multipart, email_validator), pydantic
+#: Imports that fastapi/starlette (orjson, email_validator), pydantic
 #: (pydantic_extra_types), anyio/httpcore (sniffio) and httpx (its CLI: click, rich, pygments;
-#: zstd decoding: zstandard) guard with ``except ImportError``. This dev venv has them, the asset does not: refusing them
+#: zstd decoding: zstandard) and pypdf (CFF fonts: fontTools) guard with ``except ImportError``. This dev venv has them, the asset does not: refusing them
 #: makes the subprocess see what the asset sees.
 OPTIONAL_IMPORTS = (
-    "orjson", "pydantic_extra_types", "python_multipart", "email_validator", "sniffio",
-    "click", "rich", "pygments", "zstandard",
+    "orjson", "pydantic_extra_types", "email_validator", "sniffio",
+    "click", "rich", "pygments", "zstandard", "fontTools",
 )  # fmt: skip
 #: Distributions the asset must not contain (the closure of the requirements is checked).
 NOT_IN_CLOSURE = {

@@ -50,6 +50,10 @@ ROUTE_MODULES = (
     "mangaflow.manga.services.regenerate",
     "mangaflow.manga.services.queries",
     "mangaflow.api.cognito",
+    "mangaflow.support.service",
+    "mangaflow.support.workflow",
+    "mangaflow.support.extract",
+    "pypdf",
 )
 
 ERROR_KEYS = {"code", "message", "details", "requestId", "timestamp"}
