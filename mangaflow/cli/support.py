@@ -102,7 +102,8 @@ def upload(
     console.print(styled("Status: [bold]{s}[/bold] ({chunks} passages){why}", s=v.status.value,
                          chunks=v.chunks, why=f": {v.reason}" if v.reason else ""))  # fmt: skip
     if v.status.value == "PENDING_APPROVAL":
-        console.print(f"Approve it with: mangaflow support approve {v.doc_id} {v.version}")
+        console.print(f"Approve it with: mangaflow support --tenant {who.tenant_id} --as admin "
+                      f"approve {v.doc_id} {v.version}")  # fmt: skip
 
 
 @support_app.command()
