@@ -33,7 +33,7 @@ def test_upload_approve_then_chat_answers_with_a_citation(tmp_path: Path) -> Non
     up = run(["--tenant", "kettles", "upload", str(doc)], env)
     assert up.returncode == 0, up.stdout[-2000:] + up.stderr[-2000:]
     assert "Status: PENDING_APPROVAL" in up.stdout
-    doc_id = re.search(r"support approve ([0-9a-f]{16}) 1", up.stdout)
+    doc_id = re.search(r"--as admin approve ([0-9a-f]{16}) 1", up.stdout)
     assert doc_id, up.stdout
 
     before = run(["--tenant", "kettles", "--as", "customer", "chat", "How long is the warranty?"],
