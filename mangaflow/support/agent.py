@@ -135,6 +135,9 @@ class SupportAgent:
             conv = self.tickets.start_conversation(principal)
         else:
             conv = self.tickets.get_conversation(principal, conversation_id)
+            if conv.user_id != principal.user_id:  # staff may read it, not speak in it
+                raise Forbidden(f"conversation {conversation_id} is {conv.user_id}'s: only its "
+                                "owner continues it (tools run with the speaker's rights)")  # fmt: skip
         cid, region = conv.conversation_id, config.phone_region
         history = conv.messages[-HISTORY:]
         self.tickets.append_message(principal, cid, "user", text, region=region)

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from typing import Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mangaflow.platform.errors import ConditionFailed, Conflict, ValidationError, invalid
 from mangaflow.platform.ports import ItemTable, Put
@@ -48,6 +48,15 @@ class AgentConfig(BaseModel):
                               description="region for recognising phone numbers to redact")  # fmt: skip
     updated_at: str | None = None
     updated_by: str | None = None
+
+    @field_validator("phone_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        import phonenumbers
+
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a region libphonenumber knows (e.g. US, GB, DE)")
+        return value
     rev: int = 0
 
     @property

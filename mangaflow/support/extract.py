@@ -112,6 +112,7 @@ class Extracted:
 
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
+MAX_DEPTH = 256  # open (unclosed) tags at once; deeper HTML is refused
 _VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source",
          "track", "wbr", "param"}  # fmt: skip
 _BLOCK = {"p", "div", "li", "ul", "ol", "section", "article", "blockquote", "pre", "table", "tr",
@@ -158,6 +159,10 @@ class _Html(HTMLParser):
             return
         hidden = ("hidden" in a or a.get("aria-hidden", "").lower() == "true"
                   or bool(_HIDDEN_STYLE.search(a.get("style", ""))))  # fmt: skip
+        if len(self.stack) >= MAX_DEPTH:  # bounds the per-text scans: linear in the file
+            raise ValidationError(
+                f"the HTML nests more than {MAX_DEPTH} open tags; it cannot be read",
+                details=[{"field": "file", "message": f"at most {MAX_DEPTH} nested tags"}])
         self.stack.append((tag, tag in _SKIP, hidden))
 
     def handle_endtag(self, tag: str) -> None:
@@ -299,6 +304,15 @@ def screen(name: str, out: Extracted) -> None:
                     details=[{"field": "file", "message": f"prompt injection {where}",
                               "passage": passage}],
                 )  # fmt: skip
+
+
+def screen_title(name: str, title: str) -> None:
+    """A document's title (given, or from HTML/PDF metadata) is screened like its text."""
+    try:
+        screen(name, Extracted(blocks=[(True, title)]))
+    except ValidationError as exc:
+        raise ValidationError(exc.message.replace(" in the text", " in the title"),
+                              details=[{**d, "field": "title"} for d in exc.details or []]) from None
 
 
 # --------------------------------------------------------------------- chunking

@@ -32,6 +32,7 @@ from mangaflow.support.extract import (
     chunk_blocks,
     extract,
     screen,
+    screen_title,
     sniff,
 )
 from mangaflow.support.parts import COLLECTION, Desk
@@ -69,6 +70,7 @@ def prepare(filename: str, data: bytes, title: str | None = None) -> Prepared:
         )
     stem = name.rsplit(".", 1)[0].replace("_", " ").strip()
     doc_title = " ".join((title or out.title or stem).split())[:MAX_TITLE]
+    screen_title(name, doc_title)  # the model sees titles beside every passage
     return Prepared(name, kind, doc_title, pieces, out.words)
 
 

@@ -76,7 +76,13 @@ def from_claims(claims: dict[str, object], user_id: str) -> Principal:
     raw = claims.get("cognito:groups") or claims.get("roles") or []
     groups = [str(g) for g in raw] if isinstance(raw, list | tuple) else [str(raw)]
     tenant = str(claims.get("custom:tenant") or claims.get("tenant") or "")
-    tenant = tenant or next((g.split(":", 1)[1] for g in groups if g.startswith("tenant:")), "")
+    tenants = {g.split(":", 1)[1] for g in groups if g.startswith("tenant:")}
+    if len(tenants | ({tenant} if tenant else set())) > 1:
+        # Roles are groups of the whole pool: with two tenants they would apply to both.
+        raise ValidationError("the token names more than one tenant",
+                              details=[{"field": "tenant", "message": "one tenant per user; "
+                                        "use a separate user per tenant"}])  # fmt: skip
+    tenant = tenant or next(iter(tenants), "")
     roles = {g.split(":", 1)[1] if g.startswith("role:") else g for g in groups
              if not g.startswith("tenant:")}  # fmt: skip
     if not tenant:

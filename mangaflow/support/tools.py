@@ -157,7 +157,8 @@ def builtin_tools(tickets: TicketStore, searcher: Searcher,
         found = searcher.search(p, a.query, a.k)
         # Defence in depth: ingestion refuses such documents; a passage that still tries to
         # instruct the agent is withheld from the model (and so can never be cited).
-        clean = tuple(x for x in found if not injection_phrases(x.text))
+        clean = tuple(x for x in found
+                      if not injection_phrases(x.text) and not injection_phrases(x.title))  # fmt: skip
         return ToolResult({"found": len(clean), "withheld": len(found) - len(clean),
                            "passages": [x.cite() for x in clean]}, clean)  # fmt: skip
 
