@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -34,6 +35,21 @@ def _escape_like(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _wal(conn: sqlite3.Connection, seconds: float = 30.0) -> None:
+    """Switch to WAL. Converting a new database takes an exclusive lock that SQLite's busy
+    handler does not wait for, so two processes opening one new home at once (two CLI runs)
+    would see "database is locked": retry for up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SqliteItemTable(ItemTable):
     """:class:`~mangaflow.platform.ports.ItemTable` on a SQLite file (one connection per thread)."""
 
@@ -52,9 +68,9 @@ class SqliteItemTable(ItemTable):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            _wal(conn)
+            conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
 
