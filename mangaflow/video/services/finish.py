@@ -5,7 +5,7 @@ thumbnail) and statistics (+1 h, +24 h, +7 d after publishing)."""
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from mangaflow.platform.errors import Conflict
 from mangaflow.platform.ports import Usage
 from mangaflow.platform.requests import lifecycle
 from mangaflow.platform.requests.model import utcnow
+from mangaflow.video import budget
 from mangaflow.video.domain import YOUTUBE_CATEGORY, VideoScript
 from mangaflow.video.parts import Studio
 from mangaflow.video.ports import DESCRIPTION_MAX_BYTES
@@ -151,7 +152,7 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
     published = {"publisher": publisher.name, "video_id": result.video_id, "url": result.url,
                  "privacy": result.privacy, "published_at": _iso(result.published_at),
                  "publish_at": publish_at or "", "notes": list(result.notes)}  # fmt: skip
-    cost = _cost(st, request_id)
+    cost = budget.request_cost(st.c, request_id)
     st.store.update_video(job.video.video_id, publish=published, status="PUBLISHED",
                           cost_usd=cost)  # fmt: skip
     lifecycle.complete(st.c, request_id)
@@ -161,12 +162,6 @@ def publish(st: Studio, request_id: str) -> dict[str, Any]:
 
 def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value or "")
-
-
-def _cost(st: Studio, request_id: str) -> float:
-    from mangaflow.video.budget import request_cost
-
-    return request_cost(st.c, request_id)
 
 
 def record_stats(
@@ -192,8 +187,6 @@ def stats_due(video_published_at: str) -> list[tuple[str, datetime]]:
     start = datetime.fromisoformat(video_published_at.replace("Z", "+00:00"))
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
-    from datetime import timedelta
-
     return [(label, start + timedelta(seconds=after)) for label, after in STATS_AFTER]
 
 
